@@ -1,0 +1,84 @@
+// What a resource is to the generic store: a row of data (names, scope, verbs, table
+// columns, selectable fields) and a small strategy, as k8s.io/apiserver's rest.RESTCreateStrategy
+// and friends. No resource gets a handler of its own.
+import type { FieldError } from '../api/errors.ts';
+import type { KubeObject } from '../api/types.ts';
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** One column of the Table that `kubectl get` prints (metav1.TableColumnDefinition + how to fill it). */
+export interface TableColumn {
+  name: string;
+  /** OpenAPI type of the cell: string, integer, number, boolean, date. */
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 = always shown; 1 = only with `-o wide`. */
+  priority: 0 | 1;
+  cell(obj: KubeObject, now: number): unknown;
+}
+
+/** Where `kubectl scale` and the scale subresource find replicas and the selector. */
+export interface ScaleDef {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
+export interface ResourceStrategy {
+  /** Fill defaulted fields, as the kind's SetDefaults_* functions do. Runs on create and update. */
+  defaults?(obj: KubeObject): void;
+  /** Clear or set fields the user may not set on create (e.g. status), as PrepareForCreate. */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Carry over or reset fields on update (e.g. status from `old`), as PrepareForUpdate. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Rules a JSON schema cannot express; names, label syntax and the schema are checked for every kind already. */
+  validate?(obj: KubeObject): FieldError[];
+  /** Update-only rules, e.g. immutable fields. `validate` runs too. */
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Warnings returned in `Warning` headers. */
+  warnings?(obj: KubeObject, old?: KubeObject): string[];
+  /**
+   * Whether a change of this object bumps metadata.generation. Defaults to "spec changed"
+   * for kinds with a spec; kinds without one (ConfigMap, ...) keep generation unset.
+   */
+  bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
+  /** Strategy used for PUT/PATCH on the `status` subresource, when the kind has one. */
+  status?: {
+    prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+    validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  };
+  /**
+   * Decides what a DELETE does beyond removing the object: returns true when the object must
+   * only be marked (deletionTimestamp set) and left for a worker to finish (e.g. a pod bound
+   * to a node waits for its kubelet, a namespace for the namespace controller).
+   */
+  gracefulDelete?(obj: KubeObject, gracePeriodSeconds: number | undefined): { graceful: boolean; gracePeriodSeconds?: number };
+}
+
+export interface ResourceDef {
+  group: string; // '' for core
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  verbs: Verb[];
+  subresources: Array<'status' | 'scale'>;
+  /** The OpenAPI definition name in the spec, e.g. io.k8s.api.apps.v1.Deployment. */
+  schema: string;
+  /** Columns after NAME (and NAMESPACE with -A), which the server adds itself. */
+  columns: TableColumn[];
+  /** Field selectors beyond metadata.name and metadata.namespace, which every kind has. */
+  selectableFields?: Record<string, (obj: KubeObject) => string | undefined>;
+  scale?: ScaleDef;
+  strategy: ResourceStrategy;
+}
+
+export function groupVersion(def: Pick<ResourceDef, 'group' | 'version'>): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}
