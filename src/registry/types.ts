@@ -41,8 +41,9 @@ export interface ResourceStrategy {
   /** Warnings returned in `Warning` headers. */
   warnings?(obj: KubeObject, old?: KubeObject): string[];
   /**
-   * Whether a change of this object bumps metadata.generation. Defaults to "spec changed"
-   * for kinds with a spec; kinds without one (ConfigMap, ...) keep generation unset.
+   * Present for kinds that track metadata.generation (set to 1 on create): says whether an
+   * update bumps it (usually: spec changed). Absent: the kind keeps generation unset, as
+   * ConfigMaps, Services and Pods (before 1.33) do.
    */
   bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
   /** Strategy used for PUT/PATCH on the `status` subresource, when the kind has one. */
@@ -76,6 +77,10 @@ export interface ResourceDef {
   /** Field selectors beyond metadata.name and metadata.namespace, which every kind has. */
   selectableFields?: Record<string, (obj: KubeObject) => string | undefined>;
   scale?: ScaleDef;
+  /** How metadata.name is checked: DNS-1123 subdomain (default), DNS-1123 label, or path segment only. */
+  nameRule?: 'subdomain' | 'label' | 'path-segment';
+  /** DELETE answers with the deleted object instead of a Success Status (kube does this for pods). */
+  returnDeletedObject?: boolean;
   strategy: ResourceStrategy;
 }
 

@@ -1,0 +1,345 @@
+// One store implements every write verb for every resource through a fixed pipeline, as
+// k8s.io/apiserver's registry.Store does: decode → system metadata → generateName →
+// namespace → prepare → validate → storage. Resources differ only by their ResourceDef.
+import { errors, isStatusError, type FieldError } from '../api/errors.ts';
+import type { KubeObject } from '../api/types.ts';
+import type { Storage, StoredObject } from '../storage/interface.ts';
+import { isStorageError } from '../storage/interface.ts';
+import { objectKey } from './catalog.ts';
+import { decodeBody } from './decode.ts';
+import { deepCopy, fillSystemFields, generateName, jsonEqual } from './object-meta.ts';
+import { applyPatch, type PatchType } from './patch.ts';
+import { fromScale, toScale } from './scale.ts';
+import type { ResourceDef } from './types.ts';
+import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metadata.ts';
+import { requiredFieldErrors, type FieldValidationMode } from './validation/schema.ts';
+import { NamespaceLifecycle } from './namespace-lifecycle.ts';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldValidation?: FieldValidationMode;
+  fieldManager?: string;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  /** The stored JSON, when the result is a stored version (saves a serialisation). */
+  json?: string;
+  warnings: string[];
+  created?: boolean;
+}
+
+export interface DeleteRequest {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject;
+  /** True when the object is gone; false when it was only marked (finalizers, graceful delete). */
+  deleted: boolean;
+}
+
+export class GenericStore {
+  constructor(
+    readonly def: ResourceDef,
+    private readonly storage: Storage,
+    private readonly namespaces: NamespaceLifecycle,
+  ) {}
+
+  get gr() {
+    return { group: this.def.group, resource: this.def.plural };
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return objectKey(this.def, namespace, name);
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<StoredObject> {
+    const found = await this.storage.get(this.key(namespace, name));
+    if (!found) throw errors.notFound(this.gr, name);
+    return found;
+  }
+
+  // ---- create ----
+
+  async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
+    const { object: obj, warnings } = decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn' });
+    this.checkNamespaceOfBody(obj, namespace);
+    if (obj.metadata.resourceVersion) {
+      throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    }
+    this.beforeCreate(obj);
+    this.validateOrThrow(obj, this.validateCreate(obj));
+    await this.namespaces.admitCreate(this.def, obj);
+    warnings.push(...(this.def.strategy.warnings?.(obj) ?? []));
+    if (opts.dryRun) return { object: obj, warnings };
+    try {
+      const stored = await this.storage.create(this.key(obj.metadata.namespace, obj.metadata.name!), obj);
+      return { object: stored.object, json: stored.json, warnings, created: true };
+    } catch (err) {
+      if (isStorageError(err, 'KeyExists')) throw errors.alreadyExists(this.gr, obj.metadata.name!);
+      throw err;
+    }
+  }
+
+  private beforeCreate(obj: KubeObject): void {
+    const meta = obj.metadata;
+    fillSystemFields(obj);
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    this.def.strategy.defaults?.(obj);
+    this.def.strategy.prepareForCreate?.(obj);
+    if (this.def.strategy.bumpsGeneration) meta.generation = 1;
+    else delete meta.generation;
+  }
+
+  private validateCreate(obj: KubeObject): FieldError[] {
+    return [
+      ...validateObjectMeta(obj.metadata, { namespaced: this.def.namespaced, nameRule: this.def.nameRule ?? 'subdomain' }),
+      ...requiredFieldErrors(this.def.schema, obj),
+      ...(this.def.strategy.validate?.(obj) ?? []),
+    ];
+  }
+
+  // ---- update, patch (main resource and subresources) ----
+
+  async update(namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: string } = {}): Promise<WriteResult> {
+    const decoded = decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource });
+    const incoming = decoded.object;
+    if (incoming.metadata.name && incoming.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    incoming.metadata.name = name;
+    this.checkNamespaceOfBody(incoming, namespace);
+    const result = await this.guaranteedUpdate(namespace, name, opts, (current) => {
+      const desired = opts.subresource === 'scale' ? fromScale(this.def, current, incoming) : deepCopy(incoming);
+      return desired;
+    }, opts.subresource);
+    result.warnings.unshift(...decoded.warnings);
+    return result;
+  }
+
+  async patch(namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions & { subresource?: string } = {}): Promise<WriteResult> {
+    const warnings: string[] = [];
+    const result = await this.guaranteedUpdate(namespace, name, opts, (current) => {
+      const base = opts.subresource === 'scale' ? toScale(this.def, current.object) : current.object;
+      const patched = applyPatch(type, deepCopy(base), patch);
+      // A patch may not move the object: name and namespace come from the URL.
+      const decoded = decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource });
+      warnings.splice(0, warnings.length, ...decoded.warnings);
+      const obj = decoded.object;
+      if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+        throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      obj.metadata.name = name;
+      if (this.def.namespaced) obj.metadata.namespace = namespace;
+      return opts.subresource === 'scale' ? fromScale(this.def, current, obj) : obj;
+    }, opts.subresource);
+    result.warnings.unshift(...warnings);
+    return result;
+  }
+
+  /**
+   * The shared update pipeline: `desiredFrom(current)` yields what the client wants; system
+   * fields are carried over, the strategy prepares and validates, and the write is a
+   * compare-and-swap on the version the client saw (its resourceVersion, when given).
+   */
+  private async guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions,
+    desiredFrom: (current: StoredObject) => KubeObject,
+    subresource?: string,
+  ): Promise<WriteResult> {
+    const key = this.key(namespace, name);
+    const warnings: string[] = [];
+    let dryRunResult: KubeObject | undefined;
+    let deleteNow = false;
+    const tryUpdate = (current: StoredObject): KubeObject => {
+      const old = current.object;
+      const obj = desiredFrom(current);
+      const rv = obj.metadata.resourceVersion;
+      if (rv && rv !== old.metadata.resourceVersion) throw errors.optimisticLock(this.gr, name);
+      this.prepareUpdate(obj, old, subresource);
+      this.validateOrThrow(obj, this.validateUpdate(obj, old, subresource));
+      warnings.splice(0, warnings.length, ...(this.def.strategy.warnings?.(obj, old) ?? []));
+      // Removing the last finalizer of an object being deleted completes its deletion.
+      deleteNow = !!obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.isGracefulPending(obj);
+      if (opts.dryRun) {
+        dryRunResult = obj;
+        return old; // a no-op for storage
+      }
+      return obj;
+    };
+    let stored: StoredObject;
+    try {
+      stored = await this.storage.guaranteedUpdate(key, tryUpdate);
+    } catch (err) {
+      if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
+      throw err;
+    }
+    if (dryRunResult) return { object: subresource === 'scale' ? toScale(this.def, dryRunResult) : dryRunResult, warnings };
+    if (deleteNow) {
+      const gone = await this.removeFromStorage(key, name, stored);
+      return { object: gone.object, json: gone.json, warnings };
+    }
+    if (subresource === 'scale') return { object: toScale(this.def, stored.object), warnings };
+    return { object: stored.object, json: stored.json, warnings };
+  }
+
+  private prepareUpdate(obj: KubeObject, old: KubeObject, subresource?: string): void {
+    const strategy = this.def.strategy;
+    const meta = obj.metadata;
+    const oldMeta = old.metadata;
+    meta.uid = oldMeta.uid;
+    meta.creationTimestamp = oldMeta.creationTimestamp;
+    meta.deletionTimestamp = oldMeta.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+    if (oldMeta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+    if (oldMeta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+    meta.resourceVersion = oldMeta.resourceVersion;
+    if (subresource === 'status') {
+      // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status strategies).
+      const status = obj.status;
+      const next = deepCopy(old);
+      next.status = status;
+      if (meta.managedFields) next.metadata.managedFields = meta.managedFields;
+      Object.keys(obj).forEach((k) => delete obj[k]);
+      Object.assign(obj, next);
+      strategy.status?.prepareForUpdate?.(obj, old);
+      return;
+    }
+    if (this.def.subresources.includes('status')) {
+      if (old.status === undefined) delete obj.status;
+      else obj.status = deepCopy(old.status);
+    }
+    strategy.defaults?.(obj);
+    strategy.prepareForUpdate?.(obj, old);
+    if (strategy.bumpsGeneration) {
+      const gen = oldMeta.generation ?? 1;
+      meta.generation = strategy.bumpsGeneration(obj, old) ? gen + 1 : gen;
+    } else {
+      delete meta.generation;
+    }
+  }
+
+  private validateUpdate(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[] {
+    const metaErrors = validateObjectMetaUpdate(obj.metadata, old.metadata);
+    if (subresource === 'status') {
+      return [...metaErrors, ...(this.def.strategy.status?.validateUpdate?.(obj, old) ?? [])];
+    }
+    return [
+      ...this.validateCreate(obj),
+      ...metaErrors,
+      ...(this.def.strategy.validateUpdate?.(obj, old) ?? []),
+    ];
+  }
+
+  // ---- delete ----
+
+  async delete(namespace: string | undefined, name: string, req: DeleteRequest = {}): Promise<DeleteResult> {
+    const key = this.key(namespace, name);
+    const current = await this.storage.get(key);
+    if (!current) throw errors.notFound(this.gr, name);
+    this.namespaces.admitDelete(this.def, name);
+    this.checkPreconditions(current.object, name, req.preconditions);
+    const graceful = this.def.strategy.gracefulDelete?.(current.object, req.gracePeriodSeconds) ?? { graceful: false };
+    const finalizers = this.finalizersAfterDelete(current.object, req);
+    const mustWait = graceful.graceful || finalizers.length > 0;
+    if (req.dryRun) {
+      return { object: mustWait ? this.markDeleting(deepCopy(current.object), finalizers, graceful.gracePeriodSeconds) : current.object, deleted: !mustWait };
+    }
+    if (!mustWait) {
+      const gone = await this.removeFromStorage(key, name, current, req.preconditions);
+      return { object: gone.object, deleted: true };
+    }
+    const stored = await this.storage.guaranteedUpdate(key, (cur) => {
+      this.checkPreconditions(cur.object, name, req.preconditions);
+      const obj = deepCopy(cur.object);
+      if (cur.object.metadata.deletionTimestamp && jsonEqual(cur.object.metadata.finalizers ?? [], finalizers)) return cur.object;
+      return this.markDeleting(obj, finalizers, graceful.gracePeriodSeconds);
+    }, { cachedExisting: current }).catch((err) => {
+      if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
+      throw err;
+    });
+    return { object: stored.object, deleted: false };
+  }
+
+  async removeFromStorage(key: string, name: string, cachedExisting?: StoredObject, preconditions?: DeleteRequest['preconditions']): Promise<StoredObject> {
+    try {
+      return await this.storage.delete(key, {
+        cachedExisting,
+        precondition: (cur) => this.checkPreconditions(cur.object, name, preconditions),
+      });
+    } catch (err) {
+      if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
+      throw err;
+    }
+  }
+
+  private markDeleting(obj: KubeObject, finalizers: string[], gracePeriodSeconds?: number): KubeObject {
+    const meta = obj.metadata;
+    if (!meta.deletionTimestamp) {
+      const grace = gracePeriodSeconds ?? 0;
+      meta.deletionTimestamp = new Date(Math.floor(Date.now() / 1000) * 1000 + grace * 1000).toISOString().replace('.000Z', 'Z');
+      meta.deletionGracePeriodSeconds = grace;
+    } else if (gracePeriodSeconds !== undefined && gracePeriodSeconds < (meta.deletionGracePeriodSeconds ?? 0)) {
+      // A shorter grace period replaces a longer one, as kube's BeforeDelete allows.
+      meta.deletionTimestamp = new Date(Math.floor(Date.now() / 1000) * 1000 + gracePeriodSeconds * 1000).toISOString().replace('.000Z', 'Z');
+      meta.deletionGracePeriodSeconds = gracePeriodSeconds;
+    }
+    if (finalizers.length) meta.finalizers = finalizers;
+    else delete meta.finalizers;
+    return obj;
+  }
+
+  /** The object's finalizers once the request's propagation policy is applied (kube's deletionFinalizersForGarbageCollection). */
+  private finalizersAfterDelete(obj: KubeObject, req: DeleteRequest): string[] {
+    let policy = req.propagationPolicy;
+    if (!policy && req.orphanDependents !== undefined) policy = req.orphanDependents ? 'Orphan' : 'Background';
+    const finalizers = (obj.metadata.finalizers ?? []).filter((f) => policy === undefined || (f !== 'orphan' && f !== 'foregroundDeletion'));
+    if (policy === 'Orphan') finalizers.push('orphan');
+    if (policy === 'Foreground') finalizers.push('foregroundDeletion');
+    return finalizers;
+  }
+
+  private isGracefulPending(obj: KubeObject): boolean {
+    return (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+  }
+
+  private checkPreconditions(obj: KubeObject, name: string, pre?: DeleteRequest['preconditions']): void {
+    if (pre?.uid && pre.uid !== obj.metadata.uid) {
+      throw errors.conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+      throw errors.conflict(this.gr, name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    }
+  }
+
+  // ---- shared checks ----
+
+  private checkNamespaceOfBody(obj: KubeObject, namespace: string | undefined): void {
+    if (!this.def.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    if (obj.metadata.namespace && obj.metadata.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = namespace;
+  }
+
+  private validateOrThrow(obj: KubeObject, fieldErrors: FieldError[]): void {
+    if (fieldErrors.length === 0) return;
+    const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
+    throw errors.invalid(this.def.kind, this.def.group, name, fieldErrors);
+  }
+}
+
+export { isStatusError };

@@ -1,0 +1,46 @@
+// System metadata the generic store fills in, as k8s.io/apiserver's rest.FillObjectMetaSystemFields
+// and names.SimpleNameGenerator do.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { KubeObject } from '../api/types.ts';
+
+/** RFC 3339 with second precision and a Z, as metav1.Time marshals. */
+export function nowTimestamp(now = Date.now()): string {
+  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// The alphabet of names.SimpleNameGenerator: no vowels (no accidental words), no 0/1/3 look-alikes.
+const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+const maxGeneratedNameLength = 63;
+
+export function generateName(base: string): string {
+  const prefix = base.length > maxGeneratedNameLength - 5 ? base.slice(0, maxGeneratedNameLength - 5) : base;
+  const bytes = randomBytes(5);
+  let suffix = '';
+  for (const b of bytes) suffix += alphabet[b % alphabet.length];
+  return prefix + suffix;
+}
+
+export function fillSystemFields(obj: KubeObject, now = Date.now()): void {
+  obj.metadata.uid = randomUUID();
+  obj.metadata.creationTimestamp = nowTimestamp(now);
+}
+
+/** Deep copy of JSON data (objects from storage are shared and must not be mutated). */
+export function deepCopy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Structural equality of JSON values, key order ignored. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
+  }
+  const ak = Object.keys(a as object);
+  const bo = b as Record<string, unknown>;
+  if (ak.length !== Object.keys(bo).length) return false;
+  return ak.every((k) => k in bo && jsonEqual((a as Record<string, unknown>)[k], bo[k]));
+}

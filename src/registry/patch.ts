@@ -1,0 +1,39 @@
+// PATCH bodies by content type. JSON patch (RFC 6902) and JSON merge patch (RFC 7386) are
+// complete; strategic merge patch is applied with merge-patch semantics for maps until the
+// schema-driven engine lands (lists are replaced whole, as a merge patch does).
+import { errors } from '../api/errors.ts';
+import { applyJsonPatch } from './patch/json-patch.ts';
+import { applyMergePatch } from './patch/merge-patch.ts';
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+const contentTypes: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+  'application/apply-patch+yaml': 'apply',
+};
+
+export const supportedPatchTypes = Object.keys(contentTypes);
+
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = contentTypes[mediaType];
+  if (!type || type === 'apply') throw errors.unsupportedMediaType(mediaType, supportedPatchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
+  return type;
+}
+
+export function applyPatch(type: PatchType, doc: unknown, patch: unknown): unknown {
+  switch (type) {
+    case 'json':
+      return applyJsonPatch(doc, patch);
+    case 'merge':
+    case 'strategic':
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+        throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
+      }
+      return applyMergePatch(doc, patch);
+    default:
+      throw errors.unsupportedMediaType('application/apply-patch+yaml', supportedPatchTypes);
+  }
+}

@@ -1,0 +1,10 @@
+// Every built-in resource kubelite serves: one row each (see ../types.ts).
+import type { ResourceDef } from '../types.ts';
+import { appsResources } from './apps.ts';
+import { batchResources } from './batch.ts';
+import { coreResources } from './core.ts';
+import { otherResources } from './other.ts';
+
+export function builtinResources(): ResourceDef[] {
+  return [...coreResources, ...appsResources, ...batchResources, ...otherResources];
+}

@@ -1,0 +1,51 @@
+// The Fastify application: one plugin per concern, one error path that always answers with
+// a metav1.Status.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { errors, StatusError } from '../api/errors.ts';
+import type { Registry } from '../registry/registry.ts';
+import { healthRoutes, type HealthChecks } from './health.ts';
+import { openapiRoutes } from './openapi.ts';
+import { resourceRoutes } from './resources.ts';
+import { sendStatus } from './respond.ts';
+
+/** kube-apiserver's limit on request bodies (3 MiB). */
+export const maxRequestBodyBytes = 3 * 1024 * 1024;
+
+export interface ApiServerAppOptions {
+  registry: Registry;
+  logger: Logger;
+  checks?: HealthChecks;
+}
+
+export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    disableRequestLogging: true,
+    bodyLimit: maxRequestBodyBytes,
+    maxParamLength: 1024,
+    routerOptions: { ignoreDuplicateSlashes: true },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  // Bodies are decoded by the handlers, which know the resource and the media types it takes.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof StatusError) return sendStatus(reply, err);
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendStatus(reply, errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''), ['application/json', 'application/yaml']));
+    if (typeof (err as { statusCode?: number }).statusCode === 'number' && (err as { statusCode: number }).statusCode < 500) {
+      return sendStatus(reply, errors.badRequest(err.message));
+    }
+    req.log.error({ err, url: req.url, method: req.method }, 'request failed');
+    return sendStatus(reply, errors.internal(err.message));
+  });
+  app.setNotFoundHandler((_req, reply) => sendStatus(reply, errors.notFoundPath()));
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
+  await app.register(openapiRoutes);
+  await app.register(resourceRoutes, { registry: opts.registry });
+  return app;
+}

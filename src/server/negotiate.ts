@@ -1,0 +1,103 @@
+// Content negotiation as kube-apiserver does it: the Accept header picks JSON or YAML and,
+// with `;as=...;g=meta.k8s.io;v=v1`, a Table or PartialObjectMetadata view; request bodies
+// are JSON or YAML by Content-Type.
+import YAML from 'yaml';
+import { errors } from '../api/errors.ts';
+
+export type Encoding = 'json' | 'yaml';
+export type View = 'object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
+
+export interface Representation {
+  encoding: Encoding;
+  view: View;
+  /** meta.k8s.io version of the Table/PartialObjectMetadata view (v1 or v1beta1). */
+  viewVersion: string;
+}
+
+interface MediaRange {
+  type: string;
+  params: Record<string, string>;
+}
+
+function parseAccept(header: string | undefined): MediaRange[] {
+  if (!header) return [{ type: '*/*', params: {} }];
+  return header.split(',').map((part) => {
+    const [type, ...rest] = part.split(';').map((s) => s.trim());
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const eq = p.indexOf('=');
+      if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    }
+    return { type: type.toLowerCase(), params };
+  }).filter((m) => m.type && m.params.q !== '0');
+}
+
+/**
+ * The first acceptable representation. `views` are the views this request can produce
+ * (a list can be a Table or a PartialObjectMetadataList; a single object a Table or
+ * PartialObjectMetadata). A range asking for an unsupported view or protobuf is skipped.
+ */
+export function negotiate(accept: string | undefined, views: View[]): Representation {
+  for (const m of parseAccept(accept)) {
+    const encoding = encodingOf(m.type);
+    if (!encoding) continue;
+    const as = m.params.as;
+    if (!as) return { encoding, view: 'object', viewVersion: 'v1' };
+    if (m.params.g !== 'meta.k8s.io') continue;
+    const version = m.params.v ?? '';
+    if (version !== 'v1' && version !== 'v1beta1') continue;
+    if (views.includes(as as View)) return { encoding, view: as as View, viewVersion: version };
+  }
+  throw errors.notAcceptable();
+}
+
+function encodingOf(type: string): Encoding | undefined {
+  switch (type) {
+    case 'application/json':
+    case 'application/*':
+    case '*/*':
+      return 'json';
+    case 'application/yaml':
+      return 'yaml';
+    default:
+      return undefined;
+  }
+}
+
+export function contentTypeOf(encoding: Encoding): string {
+  return encoding === 'yaml' ? 'application/yaml' : 'application/json';
+}
+
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Parses a request body as JSON or YAML; `yamlAllowed` for application/yaml and apply patches. */
+export function decodeRequestBody(raw: Buffer | undefined, contentType: string | undefined, accepted: string[]): unknown {
+  const media = mediaTypeOf(contentType) || 'application/json';
+  if (!accepted.includes(media)) throw errors.unsupportedMediaType(media, accepted);
+  const text = raw?.toString('utf8') ?? '';
+  if (text.trim() === '') return undefined;
+  if (media === 'application/yaml' || media === 'application/apply-patch+yaml') return parseYaml(text);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function parseYaml(text: string): unknown {
+  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const errs = list.flatMap((d) => d.errors);
+  if (errs.length > 0) {
+    throw errors.badRequest(`error converting YAML to JSON: yaml: ${errs[0].message.split('\n')[0]}`);
+  }
+  const nonEmpty = list.filter((d) => d.contents !== null);
+  if (nonEmpty.length > 1) throw errors.badRequest('error converting YAML to JSON: yaml: only one document is accepted per request');
+  return nonEmpty[0]?.toJS({ maxAliasCount: 100 }) ?? undefined;
+}
+
+export function encodeYaml(value: unknown): string {
+  return YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}

@@ -1,0 +1,189 @@
+// The resource routes: every verb of every resource maps onto the registry here, once.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors } from '../api/errors.ts';
+import { parseFieldValidation } from '../registry/decode.ts';
+import type { DeleteRequest } from '../registry/generic-store.ts';
+import { parseListQuery } from '../registry/list-options.ts';
+import { patchTypeOf, supportedPatchTypes } from '../registry/patch.ts';
+import type { Registry } from '../registry/registry.ts';
+import { toScale } from '../registry/scale.ts';
+import { parseIncludeObject } from '../registry/table.ts';
+import type { ResourceDef, Verb } from '../registry/types.ts';
+import { sendDiscovery } from './discovery.ts';
+import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
+import { parseApiPath } from './request-info.ts';
+import { sendList, sendObject, sendObjectList, sendSuccess, sendWarnings } from './respond.ts';
+import { serveWatch } from './watch-http.ts';
+
+type Query = Record<string, string | string[] | undefined>;
+const bodyTypes = ['application/json', 'application/yaml'];
+
+export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
+  const { registry } = opts;
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = parseApiPath(req.url, registry.catalog);
+    if (path.kind !== 'resource') {
+      if (req.method !== 'GET') throw errors.methodNotAllowed();
+      return sendDiscovery(req, reply, registry.catalog, path);
+    }
+    const { def, namespace, name, subresource } = path;
+    const query = req.query as Query;
+    switch (req.method) {
+      case 'GET':
+        if (name === undefined) return listOrWatch(req, reply, registry, def, namespace, query);
+        return getOne(req, reply, registry, def, namespace, name, subresource);
+      case 'POST':
+        if (name !== undefined) throw errors.methodNotAllowed();
+        if (def.namespaced && namespace === undefined) throw errors.methodNotAllowed();
+        return create(req, reply, registry, def, namespace, query);
+      case 'PUT':
+        if (name === undefined) throw errors.methodNotAllowed();
+        return update(req, reply, registry, def, namespace, name, subresource, query);
+      case 'PATCH':
+        if (name === undefined) throw errors.methodNotAllowed();
+        return patch(req, reply, registry, def, namespace, name, subresource, query);
+      case 'DELETE':
+        if (subresource !== undefined) throw errors.methodNotAllowed();
+        return name === undefined
+          ? deleteCollection(req, reply, registry, def, namespace, query)
+          : deleteOne(req, reply, registry, def, namespace, name, query);
+      default:
+        throw errors.methodNotAllowed();
+    }
+  };
+  for (const prefix of ['/api', '/apis']) {
+    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler });
+    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler });
+  }
+}
+
+function requireVerb(def: ResourceDef, verb: Verb): void {
+  if (!def.verbs.includes(verb)) throw errors.methodNotAllowed();
+}
+
+function one(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function dryRunOf(q: Query): boolean {
+  const v = q.dryRun;
+  const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  for (const value of values) {
+    if (value !== 'All') throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(values)}`);
+  }
+  return values.length > 0;
+}
+
+function writeOptions(q: Query) {
+  return { dryRun: dryRunOf(q), fieldValidation: parseFieldValidation(one(q, 'fieldValidation')), fieldManager: one(q, 'fieldManager') };
+}
+
+function objectViews(): View[] {
+  return ['Table', 'PartialObjectMetadata'];
+}
+
+async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
+  requireVerb(def, 'get');
+  const rep = negotiate(req.headers.accept, objectViews());
+  const stored = await registry.store(def).get(namespace, name);
+  const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
+  if (subresource === 'scale') {
+    return sendObject(reply, { ...rep, view: 'object' }, { code: 200, def, object: toScale(def, stored.object), includeObject });
+  }
+  return sendObject(reply, rep, { code: 200, def, object: stored.object, json: stored.json, includeObject });
+}
+
+async function listOrWatch(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, q: Query) {
+  const query = parseListQuery(q);
+  const includeObject = parseIncludeObject(one(q, 'includeObject'));
+  if (query.watch) {
+    requireVerb(def, 'watch');
+    const rep = negotiate(req.headers.accept, ['Table', 'PartialObjectMetadata']);
+    return serveWatch(req, reply, registry, { def, namespace, rep, includeObject, query });
+  }
+  requireVerb(def, 'list');
+  const rep = negotiate(req.headers.accept, ['Table', 'PartialObjectMetadataList']);
+  const page = await registry.list(def, namespace, query);
+  return sendList(reply, rep, def, page, includeObject);
+}
+
+async function create(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, q: Query) {
+  requireVerb(def, 'create');
+  const rep = negotiate(req.headers.accept, objectViews());
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes);
+  const res = await registry.store(def).create(namespace, body, writeOptions(q));
+  sendWarnings(reply, res.warnings);
+  return sendObject(reply, rep, { code: 201, def, object: res.object, json: res.json, includeObject: 'Metadata' });
+}
+
+async function update(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, q: Query) {
+  requireVerb(def, 'update');
+  const rep = negotiate(req.headers.accept, objectViews());
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes);
+  const res = await registry.store(def).update(namespace, name, body, { ...writeOptions(q), subresource });
+  sendWarnings(reply, res.warnings);
+  return sendObject(reply, rep, { code: res.created ? 201 : 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
+}
+
+async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, q: Query) {
+  requireVerb(def, 'patch');
+  const rep = negotiate(req.headers.accept, objectViews());
+  const type = patchTypeOf(req.headers['content-type']);
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], supportedPatchTypes);
+  if (body === undefined) throw errors.badRequest('the body of the request was empty');
+  const res = await registry.store(def).patch(namespace, name, type, body, { ...writeOptions(q), subresource });
+  sendWarnings(reply, res.warnings);
+  return sendObject(reply, rep, { code: 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
+}
+
+/** DeleteOptions from the body (kubectl sends one) and the query string, the query winning as in kube. */
+function deleteRequest(req: FastifyRequest, q: Query): DeleteRequest {
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes) as Record<string, any> | undefined;
+  const out: DeleteRequest = {};
+  if (body && typeof body === 'object') {
+    if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) out.gracePeriodSeconds = Number(body.gracePeriodSeconds);
+    if (body.propagationPolicy) out.propagationPolicy = body.propagationPolicy;
+    if (typeof body.orphanDependents === 'boolean') out.orphanDependents = body.orphanDependents;
+    if (body.preconditions) out.preconditions = body.preconditions;
+    if (Array.isArray(body.dryRun) && body.dryRun.length) {
+      if (body.dryRun.some((v: unknown) => v !== 'All')) throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(body.dryRun)}`);
+      out.dryRun = true;
+    }
+  }
+  const grace = one(q, 'gracePeriodSeconds');
+  if (grace !== undefined) out.gracePeriodSeconds = Number(grace);
+  const policy = one(q, 'propagationPolicy');
+  if (policy) out.propagationPolicy = policy as DeleteRequest['propagationPolicy'];
+  const orphan = one(q, 'orphanDependents');
+  if (orphan !== undefined) out.orphanDependents = orphan === 'true';
+  if (dryRunOf(q)) out.dryRun = true;
+  if (out.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(out.propagationPolicy)) {
+    throw errors.invalid('DeleteOptions', '', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: out.propagationPolicy, supported: ['Foreground', 'Background', 'Orphan', 'nil'] }]);
+  }
+  if (out.gracePeriodSeconds !== undefined && (!Number.isInteger(out.gracePeriodSeconds))) {
+    throw errors.badRequest(`invalid gracePeriodSeconds: ${grace}`);
+  }
+  if (out.propagationPolicy && out.orphanDependents !== undefined) {
+    throw errors.invalid('DeleteOptions', '', '', [{ type: 'FieldValueInvalid', field: 'propagationPolicy', badValue: out.propagationPolicy, detail: 'orphanDependents and deletionPropagation cannot be both set' }]);
+  }
+  return out;
+}
+
+async function deleteOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, q: Query) {
+  requireVerb(def, 'delete');
+  const rep = negotiate(req.headers.accept, objectViews());
+  const res = await registry.store(def).delete(namespace, name, deleteRequest(req, q));
+  if (res.deleted && !def.returnDeletedObject) {
+    return sendSuccess(reply, rep, { name, group: def.group || undefined, kind: def.plural, uid: res.object.metadata.uid });
+  }
+  return sendObject(reply, rep, { code: 200, def, object: res.object, includeObject: 'Metadata' });
+}
+
+async function deleteCollection(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, q: Query) {
+  requireVerb(def, 'deletecollection');
+  const rep = negotiate(req.headers.accept, []);
+  const query = parseListQuery(q);
+  const deleted = await registry.deleteCollection(def, namespace, query, deleteRequest(req, q));
+  return sendObjectList(reply, rep, def, deleted);
+}
