@@ -295,6 +295,7 @@ export class GenericStore {
     }
     if (finalizers.length) meta.finalizers = finalizers;
     else delete meta.finalizers;
+    this.def.strategy.markDeleting?.(obj);
     return obj;
   }
 
@@ -309,7 +310,7 @@ export class GenericStore {
   }
 
   private isGracefulPending(obj: KubeObject): boolean {
-    return (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+    return this.def.strategy.holdsDeletion?.(obj) ?? false;
   }
 
   private checkPreconditions(obj: KubeObject, name: string, pre?: DeleteRequest['preconditions']): void {

@@ -57,6 +57,13 @@ export interface ResourceStrategy {
    * to a node waits for its kubelet, a namespace for the namespace controller).
    */
   gracefulDelete?(obj: KubeObject, gracePeriodSeconds: number | undefined): { graceful: boolean; gracePeriodSeconds?: number };
+  /** Changes made to an object when it is marked for deletion (e.g. a namespace's status.phase Terminating). */
+  markDeleting?(obj: KubeObject): void;
+  /**
+   * True while an object marked for deletion must stay although it has no finalizers left
+   * (a pod in its grace period waits for its kubelet; a namespace for its spec.finalizers).
+   */
+  holdsDeletion?(obj: KubeObject): boolean;
 }
 
 export interface ResourceDef {

@@ -1,0 +1,97 @@
+// @kubernetes/client-node against kubelite: typed CRUD as an application or operator does it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as k8s from '@kubernetes/client-node';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+
+before(async () => {
+  server = await startTestServer();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(server.kubeconfigPath);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  apps = kc.makeApiClient(k8s.AppsV1Api);
+});
+after(async () => {
+  await server.stop();
+});
+
+function httpCode(err: unknown): number | undefined {
+  return (err as { code?: number }).code;
+}
+
+describe('@kubernetes/client-node', () => {
+  it('CRUD on a ConfigMap, and a 409 on a stale update', async () => {
+    const created = await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'settings', labels: { app: 'demo' } }, data: { mode: 'fast' } },
+    });
+    assert.equal(created.metadata?.name, 'settings');
+    const read = await core.readNamespacedConfigMap({ name: 'settings', namespace: 'default' });
+    assert.deepEqual(read.data, { mode: 'fast' });
+
+    read.data = { mode: 'safe' };
+    const replaced = await core.replaceNamespacedConfigMap({ name: 'settings', namespace: 'default', body: read });
+    assert.equal(replaced.data?.mode, 'safe');
+    assert.ok(Number(replaced.metadata?.resourceVersion) > Number(read.metadata?.resourceVersion));
+
+    // `read` still carries the old resourceVersion: the server must refuse it.
+    read.data = { mode: 'stale' };
+    await assert.rejects(core.replaceNamespacedConfigMap({ name: 'settings', namespace: 'default', body: read }), (err) => {
+      assert.equal(httpCode(err), 409);
+      return true;
+    });
+
+    const list = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'app=demo' });
+    assert.deepEqual(list.items.map((i) => i.metadata?.name), ['settings']);
+
+    await core.deleteNamespacedConfigMap({ name: 'settings', namespace: 'default' });
+    await assert.rejects(core.readNamespacedConfigMap({ name: 'settings', namespace: 'default' }), (err) => {
+      assert.equal(httpCode(err), 404);
+      return true;
+    });
+  });
+
+  it('CRUD on a Deployment through AppsV1Api', async () => {
+    const body: k8s.V1Deployment = {
+      metadata: { name: 'api' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'api' } },
+        template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'example/api:1.0' }] } },
+      },
+    };
+    const created = await apps.createNamespacedDeployment({ namespace: 'default', body });
+    assert.equal(created.spec?.replicas, 2);
+    assert.equal(created.spec?.template.spec?.containers[0].imagePullPolicy, 'IfNotPresent');
+    assert.equal(created.metadata?.generation, 1);
+
+    const patched = await apps.patchNamespacedDeployment(
+      { name: 'api', namespace: 'default', body: { spec: { replicas: 5 } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    assert.equal(patched.spec?.replicas, 5);
+    assert.equal(patched.metadata?.generation, 2);
+
+    const scale = await apps.readNamespacedDeploymentScale({ name: 'api', namespace: 'default' });
+    assert.equal(scale.spec?.replicas, 5);
+
+    const list = await apps.listDeploymentForAllNamespaces();
+    assert.ok(list.items.some((d) => d.metadata?.name === 'api'));
+
+    // An invalid update is refused with 422 and leaves the object as it was.
+    const current = await apps.readNamespacedDeployment({ name: 'api', namespace: 'default' });
+    current.spec!.selector = { matchLabels: { app: 'other' } };
+    await assert.rejects(apps.replaceNamespacedDeployment({ name: 'api', namespace: 'default', body: current }), (err) => {
+      assert.equal(httpCode(err), 422);
+      return true;
+    });
+
+    await apps.deleteNamespacedDeployment({ name: 'api', namespace: 'default' });
+    const after = await apps.listNamespacedDeployment({ namespace: 'default' });
+    assert.ok(!after.items.some((d) => d.metadata?.name === 'api'));
+  });
+});

@@ -1,0 +1,54 @@
+// Test support: a kubelite API server on 127.0.0.1, a free port and a temp data dir,
+// stopped and removed by the test; and kubectl pointed at it.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type RunningApiServer } from '../../src/apiserver.ts';
+import { createLogger } from '../../src/log.ts';
+
+export interface TestServer extends RunningApiServer {
+  dataDir: string;
+  kubectl(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** fetch against the server, path relative to its URL. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function startTestServer(opts: { bookmarkIntervalMs?: number } = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kubelite-test-'));
+  const server = await startApiServer({
+    dataDir, host: '127.0.0.1', port: 0, logger: createLogger(process.env.LOG_LEVEL ?? 'error'),
+    watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
+  });
+  return {
+    ...server,
+    dataDir,
+    kubectl: (args, o) => runKubectl(server.kubeconfigPath, args, o),
+    request: (path, init) => fetch(server.url + path, init),
+    async stop() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function runKubectl(kubeconfig: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+      env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(tmpdir(), `kubelite-kubectl-cache-${process.pid}`), ...opts.env },
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
+  });
+}
