@@ -8,6 +8,8 @@ import { healthRoutes, type HealthChecks } from './health.ts';
 import { openapiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
 import { sendStatus } from './respond.ts';
+import websocket from '@fastify/websocket';
+import { selectWatchProtocol } from './watch-ws.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -29,12 +31,12 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     if (err instanceof StatusError) return sendStatus(reply, err);
-    const code = (err as { code?: string }).code;
+    const code = err.code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendStatus(reply, errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''), ['application/json', 'application/yaml']));
-    if (typeof (err as { statusCode?: number }).statusCode === 'number' && (err as { statusCode: number }).statusCode < 500) {
+    if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       return sendStatus(reply, errors.badRequest(err.message));
     }
     req.log.error({ err, url: req.url, method: req.method }, 'request failed');
@@ -44,6 +46,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  await app.register(websocket, { options: { handleProtocols: (offered: Set<string>) => selectWatchProtocol(offered) } });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
   await app.register(resourceRoutes, { registry: opts.registry });

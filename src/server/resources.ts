@@ -14,6 +14,8 @@ import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
 import { parseApiPath } from './request-info.ts';
 import { sendList, sendObject, sendObjectList, sendSuccess, sendWarnings } from './respond.ts';
 import { serveWatch } from './watch-http.ts';
+import { serveWatchWebSocket } from './watch-ws.ts';
+import type { WebSocket } from 'ws';
 
 type Query = Record<string, string | string[] | undefined>;
 const bodyTypes = ['application/json', 'application/yaml'];
@@ -51,9 +53,10 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
         throw errors.methodNotAllowed();
     }
   };
-  for (const prefix of ['/api', '/apis']) {
-    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: prefix, handler });
-    app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler });
+  const wsHandler = (socket: WebSocket, req: FastifyRequest) => serveWatchWebSocket(socket, req, registry);
+  for (const url of ['/api', '/apis', '/api/*', '/apis/*']) {
+    app.route({ method: 'GET', url, handler, wsHandler });
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
   }
 }
 

@@ -122,8 +122,8 @@ function objectSchema(s: OpenAPIV2Schema): ValidationSchema {
   if (s.additionalProperties !== undefined && typeof s.additionalProperties === 'object') {
     return { type: 'object', additionalProperties: toValidationSchema(s.additionalProperties) };
   }
-  // A named struct without fields (e.g. StorageVersionSpec) still refuses every field, as Go does;
-  // an inline object without properties is a free-form map.
+  // A struct without fields (e.g. StorageVersionSpec) refuses every field, as Go does (and as
+  // CRD pruning does for an object schema without properties), unless unknown fields are kept.
   if (preserve || s.additionalProperties === true) return { type: 'object' };
   return { type: 'object', properties: {}, additionalProperties: false };
 }

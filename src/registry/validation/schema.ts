@@ -1,0 +1,200 @@
+// Decoding a request body against its kind's schema the way kube-apiserver's decoder
+// (sigs.k8s.io/json, case-sensitive, strict when fieldValidation asks) does it:
+// - JSON nulls in typed fields are ignored (kubectl sends `creationTimestamp: null`);
+// - unknown fields are always dropped; with fieldValidation=Strict they fail the request with
+//   `<Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error: unknown field "spec.foo", ...`,
+//   with Warn they become `unknown field "spec.foo"` warnings (the caller adds the headers);
+// - a value of the wrong JSON type fails with Go's own words, e.g.
+//   `... cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
+// `required` and `enum` are not decoding rules: kind validation reports them (see requiredFieldErrors).
+// Each definition's ajv validator is compiled once, on first use.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { errors, type FieldError, type StatusError } from '../../api/errors.ts';
+import {
+  base64Error, goTypeName, jsonValueWord, quantityError, quantityNumberError, timeError, unmarshalTypeError,
+} from './go-decode.ts';
+import { collectRequired } from './required.ts';
+import { loadDefinitions, loadValidationDocument } from './schema-files.ts';
+import {
+  compareDocumentOrder, decodeContext, dropNulls, fieldPathOf, isPlainObject, parsePointer, resolve, valueAt, type Definitions,
+} from './schema-walk.ts';
+import type { DecodeKind, ValidationSchema } from './validation-schema.ts';
+
+export { loadDefinitions };
+
+export type FieldValidationMode = 'Strict' | 'Warn' | 'Ignore';
+
+export interface SchemaCheck {
+  /** 400 BadRequest the request must fail with (type error; unknown fields in Strict mode). */
+  badRequest?: StatusError;
+  /** Paths of the unknown fields, in document order; already removed from the object. */
+  unknownFields: string[];
+}
+
+export interface CheckOptions {
+  mode: FieldValidationMode;
+  /** The kind and apiVersion the body was decoded as, for the `cannot be handled as` prefix. */
+  kind: string;
+  apiVersion: string;
+}
+
+/** kube's strict decoder keeps at most this many strict errors. */
+const maxStrictErrors = 100;
+
+let ajv: Ajv | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+function definitions(): Definitions {
+  return loadValidationDocument().definitions;
+}
+
+function validatorFor(definition: string): ValidateFunction {
+  let validate = validators.get(definition);
+  if (!validate) {
+    ajv ??= createAjv();
+    validate = ajv.getSchema(`k8s#/definitions/${definition}`);
+    if (!validate) throw new Error(`no schema for ${definition}`);
+    validators.set(definition, validate);
+  }
+  return validate;
+}
+
+function createAjv(): Ajv {
+  const instance = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  instance.addVocabulary(['x-go', 'x-required']);
+  instance.addKeyword({ keyword: 'x-decode', schemaType: 'string', validate: decodesAs });
+  instance.addSchema(loadValidationDocument());
+  return instance;
+}
+
+/** The checks the self-decoding Kubernetes types make; wrong JSON types are left to `type`. */
+function decodesAs(kind: DecodeKind, data: unknown): boolean {
+  switch (kind) {
+    case 'quantity':
+      if (typeof data === 'number') return quantityNumberError(data) === undefined;
+      return typeof data !== 'string' || quantityError(data) === undefined;
+    case 'time':
+      return typeof data !== 'string' || timeError(data) === undefined;
+    case 'byte':
+      return typeof data !== 'string' || base64Error(data) === undefined;
+    default:
+      return true;
+  }
+}
+
+/** Whether kubelite has a schema for this definition name. */
+export function hasDefinition(definition: string): boolean {
+  return definition in definitions();
+}
+
+/**
+ * Decodes `obj` (in place) as definition `definition`, e.g. 'io.k8s.api.apps.v1.Deployment':
+ * drops nulls and unknown fields and reports what kube-apiserver's decoder would refuse.
+ */
+export function checkAgainstSchema(definition: string, obj: unknown, opts: CheckOptions): SchemaCheck {
+  const defs = definitions();
+  if (!defs[definition]) return { unknownFields: [] };
+  dropNulls(defs, obj, { $ref: `#/definitions/${definition}` });
+  const validate = validatorFor(definition);
+  if (validate(obj)) return { unknownFields: [] };
+
+  const unknown: string[][] = [];
+  const invalid: ErrorObject[] = [];
+  for (const e of validate.errors ?? []) {
+    if (e.keyword === 'additionalProperties') unknown.push([...parsePointer(e.instancePath), String(e.params.additionalProperty)]);
+    else invalid.push(e);
+  }
+  unknown.sort((a, b) => compareDocumentOrder(obj, a, b));
+  const unknownFields = unknown.map((segments) => fieldPathOf(obj, segments));
+  const decodeError = firstDecodeError(defs, definition, obj, invalid);
+  for (const segments of unknown) {
+    const parent = valueAt(obj, segments.slice(0, -1));
+    if (isPlainObject(parent)) delete parent[segments[segments.length - 1]];
+  }
+
+  const prefix = `${opts.kind} in version "${opts.apiVersion.split('/').pop()}" cannot be handled as a ${opts.kind}: `;
+  if (decodeError) return { badRequest: errors.badRequest(prefix + decodeError), unknownFields };
+  if (opts.mode === 'Strict' && unknownFields.length > 0) {
+    return { badRequest: errors.badRequest(prefix + strictDecodingError(unknownFields)), unknownFields };
+  }
+  return { unknownFields };
+}
+
+/** `strict decoding error: unknown field "a", unknown field "b"`, as runtime.StrictDecodingError prints. */
+export function strictDecodingError(unknownFields: string[]): string {
+  const listed = unknownFields.slice(0, maxStrictErrors).map((f) => `unknown field ${JSON.stringify(f)}`);
+  return `strict decoding error: ${listed.join(', ')}`;
+}
+
+/**
+ * The error Go's decoder returns. It reads the document once, in order: a plain type error is
+ * remembered and decoding goes on (the first one is returned at the end), while an error from
+ * a type's own UnmarshalJSON (Quantity, Time, IntOrString) stops decoding at once.
+ */
+function firstDecodeError(defs: Definitions, definition: string, obj: unknown, invalid: ErrorObject[]): string | undefined {
+  const seen = new Set<string>();
+  const found: Array<{ segments: string[]; message: string; aborts: boolean }> = [];
+  for (const e of invalid) {
+    if (seen.has(e.instancePath)) continue;
+    seen.add(e.instancePath);
+    const segments = parsePointer(e.instancePath);
+    found.push({ segments, ...decodeErrorAt(defs, definition, obj, segments) });
+  }
+  found.sort((a, b) => compareDocumentOrder(obj, a.segments, b.segments));
+  return (found.find((f) => f.aborts) ?? found[0])?.message;
+}
+
+function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segments: string[]): { message: string; aborts: boolean } {
+  const value = valueAt(obj, segments);
+  const ctx = decodeContext(defs, definition, segments);
+  const context = ctx.struct ? { struct: ctx.struct, field: ctx.fields.join('.') } : undefined;
+  const target = resolve(defs, ctx.target).schema;
+  switch (target['x-decode']) {
+    case 'quantity':
+      return { aborts: true, message: quantityError(typeof value === 'string' ? value : JSON.stringify(value)) ?? 'invalid quantity' };
+    case 'time':
+      return { aborts: true, message: typeof value === 'string' ? timeError(value) ?? '' : unmarshalTypeError(jsonValueWord(value), 'string', context) };
+    case 'int-or-string':
+      return { aborts: true, message: unmarshalTypeError(jsonValueWord(value, true), 'int32', context) };
+    case 'byte':
+      return { aborts: false, message: typeof value === 'string' ? base64Error(value) ?? '' : unmarshalTypeError(jsonValueWord(value), '[]uint8', context) };
+    default:
+      return { aborts: false, message: unmarshalTypeError(jsonValueWord(value, target.type === 'integer'), goTypeName(ctx.target), context) };
+  }
+}
+
+/**
+ * The schema's required fields missing from `obj`, as `field.required` errors
+ * (`spec.containers: Required value`, `spec.containers[0].name: Required value`).
+ */
+export function requiredFieldErrors(definition: string, obj: unknown): FieldError[] {
+  const defs = definitions();
+  if (!defs[definition]) return [];
+  const out: FieldError[] = [];
+  collectRequired(defs, obj, { $ref: `#/definitions/${definition}` }, '', out);
+  return out;
+}
+
+/** The validation schema of a definition ($refs inside are left as they are), or undefined. */
+export function schemaFor(definition: string): ValidationSchema | undefined {
+  return definitions()[definition];
+}
+
+/**
+ * Whether a field path (`spec.template.spec.containers.image`; list indexes and map keys
+ * are skipped, `[0]` is allowed) names a field of the definition.
+ */
+export function definitionHasPath(definition: string, path: string): boolean {
+  const defs = definitions();
+  let schema: ValidationSchema = { $ref: `#/definitions/${definition}` };
+  for (const name of path.replace(/\[[^\]]*\]/g, '').split('.').filter((s) => s !== '')) {
+    let s = resolve(defs, schema).schema;
+    while (!s.properties && (s.items || typeof s.additionalProperties === 'object')) {
+      s = resolve(defs, s.items ?? (s.additionalProperties as ValidationSchema)).schema;
+    }
+    const next = s.properties?.[name];
+    if (!next) return false;
+    schema = next;
+  }
+  return defs[definition] !== undefined;
+}

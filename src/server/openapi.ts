@@ -1,0 +1,160 @@
+// /openapi/v2 and /openapi/v3, served as kube-apiserver's kube-openapi handlers serve them:
+// - /openapi/v2: the v2 document as JSON. kubectl asks for protobuf first; kubelite does not
+//   encode the gnostic protobuf, so a request that accepts only protobuf gets 406.
+// - /openapi/v3: an index of group-version documents, each addressed with `?hash=<sha512>`;
+//   /openapi/v3/<group-version>: one document. A hash-addressed request is immutable (cached
+//   for a year), a stale hash is redirected (301) to the current one.
+// Documents are read from schemas/ on first request and kept in memory with their ETags.
+// registerOpenAPIV3/unregisterOpenAPIV3 add and remove documents at run time (for CRDs).
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors, type StatusError } from '../api/errors.ts';
+import { v3FileName } from '../registry/validation/openapi-v3.ts';
+import { readSchemaFile } from '../registry/validation/schema-files.ts';
+
+interface ServedDocument {
+  bytes: Buffer;
+  /** SHA-512 of the bytes in upper-case hex: kube-openapi's ETag and index hash. */
+  hash: string;
+  lastModified: Date;
+}
+
+interface V3Entry {
+  hash: string;
+  lastModified: Date;
+  load(): Buffer;
+}
+
+const jsonType = 'application/json';
+
+function hashOf(bytes: Buffer): string {
+  return createHash('sha512').update(bytes).digest('hex').toUpperCase();
+}
+
+function served(bytes: Buffer): ServedDocument {
+  return { bytes, hash: hashOf(bytes), lastModified: new Date() };
+}
+
+// ---- documents ----
+
+let v2: ServedDocument | undefined;
+function openAPIV2(): ServedDocument {
+  return (v2 ??= served(readSchemaFile('openapi-v2.json')));
+}
+
+let v3: Map<string, V3Entry> | undefined;
+let v3Index: ServedDocument | undefined;
+
+/** The group-version documents: the generated ones (read lazily, file by file) plus any registered. */
+function v3Entries(): Map<string, V3Entry> {
+  if (v3) return v3;
+  v3 = new Map();
+  const started = new Date();
+  const index = JSON.parse(readSchemaFile('openapi-v3/index.json').toString('utf8')) as { paths: Record<string, { serverRelativeURL: string }> };
+  for (const [gv, { serverRelativeURL }] of Object.entries(index.paths)) {
+    let bytes: Buffer | undefined;
+    const file = `openapi-v3/${v3FileName(gv)}`;
+    v3.set(gv, {
+      hash: new URL(serverRelativeURL, 'http://x').searchParams.get('hash') ?? '',
+      lastModified: started,
+      load: () => (bytes ??= readSchemaFile(file)),
+    });
+  }
+  return v3;
+}
+
+/** Publishes (or replaces) the v3 document of a group-version path such as `apis/example.com/v1`. */
+export function registerOpenAPIV3(groupVersionPath: string, doc: object): void {
+  const bytes = Buffer.from(JSON.stringify(doc));
+  const hash = hashOf(bytes);
+  v3Entries().set(groupVersionPath, { hash, lastModified: new Date(), load: () => bytes });
+  v3Index = undefined;
+}
+
+/** Withdraws a group-version document; returns whether there was one. */
+export function unregisterOpenAPIV3(groupVersionPath: string): boolean {
+  const removed = v3Entries().delete(groupVersionPath);
+  if (removed) v3Index = undefined;
+  return removed;
+}
+
+/** The index, keys sorted as Go's encoding/json writes a map. */
+function openAPIV3Index(): ServedDocument {
+  if (v3Index) return v3Index;
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  const entries = v3Entries();
+  for (const gv of [...entries.keys()].sort()) paths[gv] = { serverRelativeURL: serverRelativeURL(gv, entries.get(gv)!.hash) };
+  return (v3Index = served(Buffer.from(JSON.stringify({ paths }))));
+}
+
+function serverRelativeURL(groupVersionPath: string, hash: string): string {
+  return `/openapi/v3/${groupVersionPath}?hash=${hash}`;
+}
+
+// ---- HTTP ----
+
+/** Whether any media range with q > 0 in Accept admits JSON (an absent header admits anything). */
+export function acceptsJSON(accept: string | undefined): boolean {
+  if (!accept || accept.trim() === '') return true;
+  return accept.split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q && Number(q.slice(2)) === 0) return false;
+    return type === jsonType || type === 'application/*' || type === '*/*';
+  });
+}
+
+function sendError(reply: FastifyReply, err: StatusError): FastifyReply {
+  return reply.code(err.code).type(jsonType).send(JSON.stringify(err.status));
+}
+
+/** If-None-Match against a strong ETag, as net/http's ServeContent checks it. */
+function notModified(req: FastifyRequest, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+function sendDocument(req: FastifyRequest, reply: FastifyReply, doc: { hash: string; lastModified: Date }, body: () => Buffer): FastifyReply {
+  const etag = `"${doc.hash}"`;
+  reply.header('ETag', etag).header('Last-Modified', doc.lastModified.toUTCString());
+  if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-cache, private');
+  if (notModified(req, etag)) return reply.code(304).send();
+  return reply.code(200).type(jsonType).send(body());
+}
+
+const notAcceptable = (): StatusError => errors.notAcceptable('only the following media types are accepted: application/json');
+
+export async function openapiRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/openapi/v2', async (req, reply) => {
+    reply.header('Vary', 'Accept');
+    if (!acceptsJSON(req.headers.accept)) return sendError(reply, notAcceptable());
+    const doc = openAPIV2();
+    return sendDocument(req, reply, doc, () => doc.bytes);
+  });
+
+  app.get('/openapi/v3', async (req, reply) => {
+    const index = openAPIV3Index();
+    return sendDocument(req, reply, index, () => index.bytes);
+  });
+
+  app.get('/openapi/v3/*', async (req, reply) => {
+    const gv = (req.params as { '*': string })['*'];
+    const entry = v3Entries().get(gv);
+    if (!entry) return sendError(reply, errors.notFoundPath());
+    reply.header('Vary', 'Accept');
+    if (!acceptsJSON(req.headers.accept)) return sendError(reply, notAcceptable());
+    const hash = (req.query as Record<string, string | string[] | undefined>).hash;
+    if (typeof hash === 'string' && hash !== '') {
+      // A stale hash moves to the current document; a current one may be cached for good.
+      if (hash !== entry.hash) return reply.redirect(serverRelativeURL(gv, entry.hash), 301);
+      const expires = new Date();
+      expires.setUTCFullYear(expires.getUTCFullYear() + 1);
+      reply.header('Cache-Control', 'public, immutable').header('Expires', expires.toUTCString());
+    }
+    return sendDocument(req, reply, entry, () => entry.load());
+  });
+}

@@ -1,0 +1,31 @@
+// One watch event as the bytes a client receives: the stored JSON spliced into the event
+// envelope (no re-serialisation), or a Table row / YAML document when those were asked for.
+import type { KubeObject, WatchEventType } from '../api/types.ts';
+import { toTable, type IncludeObject } from '../registry/table.ts';
+import type { ResourceDef } from '../registry/types.ts';
+import type { StoredObject } from '../storage/interface.ts';
+import { encodeYaml, type Representation } from './negotiate.ts';
+
+export type EventEncoder = (type: WatchEventType, obj: StoredObject | KubeObject) => string;
+
+function isStored(obj: StoredObject | KubeObject): obj is StoredObject {
+  return typeof (obj as StoredObject).json === 'string' && (obj as StoredObject).object !== undefined;
+}
+
+/** Encodes events for one watcher; a Table watch sends its column definitions once, first. */
+export function watchEventEncoder(def: ResourceDef, rep: Representation, includeObject: IncludeObject): EventEncoder {
+  let tableHeaderSent = false;
+  const objectJson = (obj: StoredObject | KubeObject): string => {
+    const object = isStored(obj) ? obj.object : obj;
+    if (rep.view === 'Table' && object.kind !== 'Status') {
+      const table = toTable(def, [object], { includeObject, version: rep.viewVersion, noHeaders: tableHeaderSent });
+      tableHeaderSent = true;
+      return JSON.stringify(table);
+    }
+    return isStored(obj) ? obj.json : JSON.stringify(obj);
+  };
+  return (type, obj) => {
+    if (rep.encoding === 'yaml') return `${encodeYaml({ type, object: JSON.parse(objectJson(obj)) })}---\n`;
+    return `{"type":"${type}","object":${objectJson(obj)}}\n`;
+  };
+}
