@@ -4,6 +4,7 @@
 import { errors } from '../api/errors.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
+import type { FieldValidationMode } from './validation/schema.ts';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -23,16 +24,13 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   return type;
 }
 
-export function applyPatch(type: PatchType, doc: unknown, patch: unknown): unknown {
+export function applyPatch(type: PatchType, doc: unknown, patch: unknown, fieldValidation: FieldValidationMode = 'Warn'): unknown {
   switch (type) {
     case 'json':
-      return applyJsonPatch(doc, patch);
+      return applyJsonPatch(doc, patch, { fieldValidation });
     case 'merge':
     case 'strategic':
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-        throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : typeof patch} into Go value of type map[string]interface {}`);
-      }
-      return applyMergePatch(doc, patch);
+      return applyMergePatch(doc, patch, { fieldValidation });
     default:
       throw errors.unsupportedMediaType('application/apply-patch+yaml', supportedPatchTypes);
   }

@@ -13,10 +13,16 @@ const nameColumn: TableColumnDefinition = {
   priority: 0,
 };
 
+/** Kinds print their name first, unless their columns place it themselves (events: NAME last, wide). */
+function namesItself(def: ResourceDef): boolean {
+  return def.columns.some((c) => c.format === 'name');
+}
+
 export function columnDefinitions(def: ResourceDef): TableColumnDefinition[] {
-  return [nameColumn, ...def.columns.map(({ name, type, format, description, priority }) => ({
+  const own = def.columns.map(({ name, type, format, description, priority }) => ({
     name, type, format: format ?? '', description, priority,
-  }))];
+  }));
+  return namesItself(def) ? own : [nameColumn, ...own];
 }
 
 export function partialObjectMetadata(obj: KubeObject, version = 'v1'): KubeObject {
@@ -36,7 +42,8 @@ export interface TableOptions {
 export function toTable(def: ResourceDef, objects: KubeObject[], opts: TableOptions): Record<string, unknown> {
   const now = Date.now();
   const rows = objects.map((obj) => {
-    const row: Record<string, unknown> = { cells: [obj.metadata.name ?? '', ...def.columns.map((c) => cellValue(c.cell(obj, now)))] };
+    const cells = def.columns.map((c) => cellValue(c.cell(obj, now)));
+    const row: Record<string, unknown> = { cells: namesItself(def) ? cells : [obj.metadata.name ?? '', ...cells] };
     if (opts.includeObject === 'Metadata') row.object = partialObjectMetadata(obj, opts.version);
     else if (opts.includeObject === 'Object') row.object = obj;
     return row;

@@ -2,9 +2,10 @@
 // gopkg.in/evanphx/json-patch.v4's MergePatch: null deletes a member, objects merge
 // recursively, anything else replaces. Its quirks are kept: nulls are pruned from a value only
 // when it lands where there was no object to merge into (nested in arrays too, where null
-// elements themselves stay), and a patch that is null or a scalar is "Invalid JSON Patch" (400).
+// elements themselves stay). The patch handler's strict decoding (fieldValidation) is mirrored.
 import { errors } from '../../api/errors.ts';
-import { cloneJson, getKey, isJsonObject, setKey, type JsonObject, type JsonValue } from './json-value.ts';
+import type { JsonPatchOptions } from './json-patch.ts';
+import { cloneJson, getKey, goJsonTypeName, isJsonObject, setKey, type JsonObject, type JsonValue } from './json-value.ts';
 
 function pruneNulls(v: JsonValue): JsonValue {
   if (Array.isArray(v)) return pruneArrayNulls(v);
@@ -47,10 +48,17 @@ function mergeObjects(doc: JsonObject, patch: JsonObject): void {
 }
 
 /**
- * Applies a merge patch to a deep copy of `doc`. A patch that is an array replaces the whole
- * document (kube then fails to decode it as an object); null or a scalar is 400 "Invalid JSON Patch".
+ * Applies a merge patch to a deep copy of `doc`. Under fieldValidation Strict or Warn (kube's
+ * default) the patch is first decoded strictly as a JSON object, so an array or a scalar is
+ * "error decoding patch: ..." (400); under Ignore an array replaces the whole document (kube then
+ * fails to decode it as an object) and a scalar is "Invalid JSON Patch" (400). `null` is
+ * "Invalid JSON Patch" either way.
  */
-export function applyMergePatch(doc: unknown, patch: unknown): unknown {
+export function applyMergePatch(doc: unknown, patch: unknown, opts: JsonPatchOptions = {}): unknown {
+  const strict = (opts.fieldValidation ?? 'Warn') !== 'Ignore';
+  if (strict && patch !== null && !isJsonObject(patch)) {
+    throw errors.badRequest(`error decoding patch: json: cannot unmarshal ${goJsonTypeName(patch)} into Go value of type map[string]interface {}`);
+  }
   if (Array.isArray(patch)) return pruneArrayNulls(cloneJson(patch as JsonValue[]));
   if (!isJsonObject(patch)) throw errors.badRequest('Invalid JSON Patch');
   const p = cloneJson(patch);

@@ -70,5 +70,11 @@ export const namespaceResource: ResourceDef = {
       },
     },
     gracefulDelete: (ns) => ({ graceful: arrayOf(ns.spec?.finalizers).length > 0 }),
+    // As kube's namespace REST Delete: the phase turns Terminating, and the namespace stays
+    // until its spec.finalizers are emptied (by the namespace controller).
+    markDeleting: (ns) => {
+      ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
+    },
+    holdsDeletion: (ns) => arrayOf(ns.spec?.finalizers).length > 0,
   },
 };

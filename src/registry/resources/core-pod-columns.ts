@@ -34,7 +34,7 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
   let restarts = 0;
   let sidecarRestarts = 0;
   let ready = 0;
-  let total = arrayOf(spec.containers).length + initContainers.filter((c) => c?.restartPolicy === 'Always').length;
+  const total = arrayOf(spec.containers).length + initContainers.filter((c) => c?.restartPolicy === 'Always').length;
   let lastRestart = 0;
   let lastSidecarRestart = 0;
   let reason: string = status.reason || status.phase || '';
@@ -95,7 +95,6 @@ export function summarizePod(pod: KubeObject, now: number): PodSummary {
   else if (pod.metadata.deletionTimestamp && !terminalPhases.has(status.phase)) reason = 'Terminating';
 
   const restartsCell = restarts !== 0 && lastRestart !== 0 ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
-  total = Math.max(total, 0);
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsCell };
 }
 
@@ -107,11 +106,22 @@ function readinessGates(pod: KubeObject): string {
   return `${trueCount}/${gates.length}`;
 }
 
+// Three cells come from one summary: computed once per object and table.
+const summaries = new WeakMap<KubeObject, { now: number; summary: PodSummary }>();
+
+function summaryOf(pod: KubeObject, now: number): PodSummary {
+  const cached = summaries.get(pod);
+  if (cached && cached.now === now) return cached.summary;
+  const summary = summarizePod(pod, now);
+  summaries.set(pod, { now, summary });
+  return summary;
+}
+
 export const podColumns: TableColumn[] = [
-  column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.', (o, now) => summarizePod(o, now).ready),
-  column('Status', 'string', 'The aggregate status of the containers in this pod.', (o, now) => summarizePod(o, now).status),
+  column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.', (o, now) => summaryOf(o, now).ready),
+  column('Status', 'string', 'The aggregate status of the containers in this pod.', (o, now) => summaryOf(o, now).status),
   column('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
-    (o, now) => summarizePod(o, now).restarts),
+    (o, now) => summaryOf(o, now).restarts),
   ageColumn,
   wideColumn('IP', 'string', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
     (o) => o.status?.podIPs?.[0]?.ip || '<none>'),

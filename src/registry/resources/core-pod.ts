@@ -167,5 +167,8 @@ export const podResource: ResourceDef = {
     validate: (pod) => validatePodSpec(pod.spec, 'spec'),
     validateUpdate: validatePodUpdate,
     gracefulDelete,
+    // A pod in its grace period stays until its kubelet deletes it with grace 0.
+    holdsDeletion: (pod) => (pod.metadata.deletionGracePeriodSeconds ?? 0) > 0,
   },
+  returnDeletedObject: true,
 };

@@ -283,9 +283,9 @@ export const serviceResource: ResourceDef = {
     column('Type', 'string', 'type determines how the Service is exposed.', (o) => o.spec?.type ?? ''),
     column('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.',
       (o) => arrayOf(o.spec?.clusterIPs)[0] ?? '<none>'),
-    // The printer clips the load balancer list to 16 characters except with -o wide; the server cannot tell, so it clips.
+    // Server-side printing always runs with Wide: true, so the load balancer list is never clipped.
     column('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
-      (o) => externalIP(o, false)),
+      (o) => externalIP(o, true)),
     column('Port(s)', 'string', 'The list of ports that are exposed by this service.', portsString),
     ageColumn,
     wideColumn('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.',
