@@ -1,6 +1,6 @@
 // The Fastify application: one plugin per concern, one error path that always answers with
 // a metav1.Status.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../api/errors.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -23,11 +23,11 @@ export interface ApiServerAppOptions {
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    // Per-request lines go out at debug level from the onResponse hook below instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxRequestBodyBytes,
-    maxParamLength: 1024,
-    routerOptions: { ignoreDuplicateSlashes: true },
-  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+    routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+  }) as unknown as FastifyInstance;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

@@ -6,6 +6,7 @@ import type { ResourceCatalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import type { ApiPath } from './request-info.ts';
 import { errors } from '../api/errors.ts';
+import { sendText } from './respond.ts';
 import { createHash } from 'node:crypto';
 
 const subresourceVerbs = ['get', 'patch', 'update'];
@@ -82,7 +83,7 @@ function aggregatedVersion(accept: string | undefined): string | undefined {
 }
 
 export function sendDiscovery(req: FastifyRequest, reply: FastifyReply, catalog: ResourceCatalog, path: Exclude<ApiPath, { kind: 'resource' }>) {
-  const json = (doc: unknown, type = 'application/json') => reply.code(200).type(type).send(JSON.stringify(doc));
+  const json = (doc: unknown, type = 'application/json') => sendText(reply, 200, type, JSON.stringify(doc));
   switch (path.kind) {
     case 'coreVersions':
     case 'groupList': {

@@ -13,14 +13,21 @@ export function sendWarnings(reply: FastifyReply, warnings: string[]): void {
   reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
 }
 
+/**
+ * Sends text with exactly this Content-Type. A Buffer keeps Fastify from rewriting JSON
+ * media types (it would add `charset=utf-8` and quote parameters, which kube never does).
+ */
+export function sendText(reply: FastifyReply, code: number, contentType: string, text: string): FastifyReply {
+  return reply.code(code).header('content-type', contentType).send(Buffer.from(text));
+}
+
 function sendDocument(reply: FastifyReply, code: number, rep: Representation, doc: unknown, json?: string): FastifyReply {
-  reply.code(code).type(contentTypeOf(rep.encoding));
-  if (rep.encoding === 'yaml') return reply.send(encodeYaml(doc));
-  return reply.send(json ?? JSON.stringify(doc));
+  const text = rep.encoding === 'yaml' ? encodeYaml(doc) : json ?? JSON.stringify(doc);
+  return sendText(reply, code, contentTypeOf(rep.encoding), text);
 }
 
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
-  return reply.code(err.status.code).type('application/json').send(JSON.stringify(err.status));
+  return sendText(reply, err.status.code, 'application/json', JSON.stringify(err.status));
 }
 
 export function sendSuccess(reply: FastifyReply, rep: Representation, details: Status['details']): FastifyReply {
