@@ -9,6 +9,7 @@ import { SharedInformer, type DeleteInfo } from '../src/client/informer.ts';
 import { ApiClient } from '../src/client/rest.ts';
 import { resources } from '../src/client/resource.ts';
 import { FakeApiServer } from '../src/client/testing/fake-apiserver.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
 
 const configMaps = resources.configMaps;
 
@@ -274,3 +275,68 @@ function mirrorMatches(mirror: Mirror, server: FakeApiServer): boolean {
   const b = serverSummary(server);
   return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }
+
+describe('SharedInformer against kubelite', () => {
+  let server: TestServer | undefined;
+  let startError: unknown;
+  before(async () => {
+    try {
+      server = await startTestServer({ bookmarkIntervalMs: 100 });
+    } catch (err) {
+      startError = err;
+    }
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('mirrors 300 random writes across server-ended watches (timeoutSeconds=1)', async (t) => {
+    if (!server) return t.skip(`kubelite did not start: ${String(startError)}`);
+    const client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
+    const ns = 'default';
+    const random = prng(7);
+    const names = Array.from({ length: 30 }, (_, i) => `mirror-${i}`);
+    for (let i = 0; i < 10; i++) await client.create(configMaps, configMap(ns, names[i], { i: String(i) }));
+    const errors: unknown[] = [];
+    const informer = new SharedInformer(client, configMaps, {
+      namespace: ns, pageSize: 4, watchTimeoutSeconds: 1, backoff: { initialMs: 10, maxMs: 100 }, onError: (e) => errors.push(e),
+    });
+    const mirror = new Mirror();
+    mirror.attach(informer);
+    informer.run();
+    try {
+      assert.equal(await informer.waitForSync(), true);
+      const live = new Set(names.slice(0, 10));
+      const started = Date.now();
+      for (let op = 0; op < 300; op++) {
+        const name = names[Math.floor(random() * names.length)];
+        if (!live.has(name)) {
+          await client.create(configMaps, configMap(ns, name, { v: `ü€-${op}` }));
+          live.add(name);
+        } else if (random() < 0.6) {
+          await client.patch(configMaps, name, 'merge', { data: { v: `patched-${op}` } }, { namespace: ns });
+        } else {
+          await client.delete(configMaps, name, { namespace: ns });
+          live.delete(name);
+        }
+        // Spread the writes over more than one watch lifetime, so the informer must resume.
+        if (Date.now() - started < 2500 && op % 30 === 0) await delay(150);
+      }
+      const truth = async () => {
+        const list = await client.listAll(configMaps, { namespace: ns });
+        return new Map(list.items.map((o) => [keyOf({ ...o, metadata: { ...o.metadata, namespace: ns } }), `${rv(o)}:${JSON.stringify(o.data)}`]));
+      };
+      const expected = await truth();
+      await until('the mirror to match kubelite', () => {
+        const got = mirror.summary();
+        return got.size === expected.size && [...expected].every(([k, v]) => got.get(k) === v);
+      }, 10_000);
+      assert.deepEqual(mirror.violations, []);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(mirror.summary(), expected);
+    } finally {
+      await informer.stop();
+      client.close();
+    }
+  });
+});

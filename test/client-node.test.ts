@@ -95,3 +95,46 @@ describe('@kubernetes/client-node', () => {
     assert.ok(!after.items.some((d) => d.metadata?.name === 'api'));
   });
 });
+
+describe('@kubernetes/client-node informers', () => {
+  it('makeInformer on pods keeps an exact mirror through 500 changes', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(server.kubeconfigPath);
+    await core.createNamespace({ body: { metadata: { name: 'mirror' } } });
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/mirror/pods', () => core.listNamespacedPod({ namespace: 'mirror' }));
+    const errors: unknown[] = [];
+    informer.on('error', (err) => errors.push(err));
+    await informer.start();
+    const pod = (name: string, i: number): k8s.V1Pod => ({
+      metadata: { name, labels: { i: String(i) } },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const live = new Map<string, number>();
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let i = 0; i < 500; i++) {
+      const name = `p${rand(30)}`;
+      if (!live.has(name)) {
+        await core.createNamespacedPod({ namespace: 'mirror', body: pod(name, i) });
+        live.set(name, i);
+      } else if (rand(3) === 0) {
+        await core.deleteNamespacedPod({ name, namespace: 'mirror' });
+        live.delete(name);
+      } else {
+        await core.patchNamespacedPod({ name, namespace: 'mirror', body: { metadata: { labels: { i: String(i) } } } },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+        live.set(name, i);
+      }
+    }
+    const expected = [...live.entries()].map(([n, i]) => `${n}=${i}`).sort();
+    const mirror = () => informer.list('mirror').map((p) => `${p.metadata?.name}=${p.metadata?.labels?.i}`).sort();
+    const deadline = Date.now() + 15_000;
+    while (JSON.stringify(mirror()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await informer.stop();
+    assert.deepEqual(mirror(), expected);
+    assert.deepEqual(errors, []);
+  });
+});

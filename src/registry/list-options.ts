@@ -60,7 +60,8 @@ export function parseListQuery(q: Query): ListQuery {
 
 /** The cross-field rules of metav1 ListOptions validation (apimachinery's ValidateListOptions). */
 function validateListQuery(o: ListQuery): void {
-  if (o.resourceVersionMatch && !o.resourceVersion) {
+  // A WatchList (sendInitialEvents) may leave the version unset: "from the most recent".
+  if (o.resourceVersionMatch && !o.resourceVersion && o.sendInitialEvents === undefined) {
     throw invalidListOptions('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
   }
   if (o.continue && o.resourceVersion && o.resourceVersion !== '0') {

@@ -126,7 +126,12 @@ export class FakeApiServer {
           return target.name ? send(res, 200, this.mustGet(target)) : this.list(target, q, res);
         case 'POST': return send(res, 201, this.write('ADDED', target, JSON.parse(body) as KubeObject));
         case 'PUT': return send(res, 200, this.write('MODIFIED', target, JSON.parse(body) as KubeObject));
-        case 'PATCH': return send(res, 200, this.write('MODIFIED', target, mergePatch(this.mustGet(target), JSON.parse(body)) as KubeObject));
+        case 'PATCH': {
+          // Every patch type is applied as a merge patch; a JSON patch (an array) is recorded, not applied.
+          const patch: unknown = JSON.parse(body);
+          const current = this.mustGet(target);
+          return send(res, 200, this.write('MODIFIED', target, (Array.isArray(patch) ? current : mergePatch(current, patch)) as KubeObject));
+        }
         case 'DELETE': {
           const gone = this.write('DELETED', target, this.mustGet(target));
           return send(res, 200, success(gone));
@@ -135,7 +140,7 @@ export class FakeApiServer {
       }
     } catch (err) {
       if (err instanceof FakeStatus) return sendStatus(res, err.code, err.reason, err.message);
-      throw err;
+      return sendStatus(res, 500, 'InternalError', `Internal error occurred: ${String(err)}`);
     }
   }
 
@@ -215,6 +220,7 @@ export class FakeApiServer {
       return void res.end();
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders(); // as kube-apiserver: the client knows the watch started before any event
     if (from === undefined) {
       for (const [key, obj] of this.objects) if (key.startsWith(collectionPrefix(target))) writeEvent(res, 'ADDED', obj);
     } else if (!this.holdEvents) {
@@ -223,7 +229,10 @@ export class FakeApiServer {
     const watcher: Watcher = { target, bookmarks: q.get('allowWatchBookmarks') === 'true', res };
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     if (timeout > 0) watcher.timer = setTimeout(() => this.endWatch(watcher), timeout * 1000);
-    res.on('close', () => this.watchers.delete(watcher));
+    res.on('close', () => {
+      clearTimeout(watcher.timer);
+      this.watchers.delete(watcher);
+    });
     this.watchers.add(watcher);
   }
 

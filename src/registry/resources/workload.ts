@@ -201,9 +201,10 @@ export function replicaStatusErrors(status: any, counters: string[], bounded: st
 /** A column whose description is the field's doc in the published OpenAPI, read on first use. */
 export function docColumn(
   name: string, type: TableColumn['type'], doc: [definition: string, fieldName: string], cell: TableColumn['cell'], priority: 0 | 1 = 0,
+  format?: string,
 ): TableColumn {
   return {
-    name, type, priority, cell,
+    name, type, priority, cell, ...(format ? { format } : {}),
     get description() {
       return fieldDoc(doc[0], doc[1]);
     },
