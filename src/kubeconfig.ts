@@ -13,7 +13,9 @@ export function kubeconfigYaml(opts: KubeconfigOptions): string {
   return encodeYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: opts.server } }],
+    // @kubernetes/client-node refuses a plain-HTTP server unless TLS verification is marked
+    // skipped; until kubelite serves TLS, say so for http:// servers (kubectl ignores it there).
+    clusters: [{ name, cluster: opts.server.startsWith('http://') ? { server: opts.server, 'insecure-skip-tls-verify': true } : { server: opts.server } }],
     users: [{ name: `${name}-admin`, user: {} }],
     contexts: [{ name, context: { cluster: name, user: `${name}-admin`, namespace: opts.namespace ?? 'default' } }],
     'current-context': name,

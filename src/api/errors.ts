@@ -168,6 +168,8 @@ export const field = {
 /** Renders a bad value the way Go's %#v-ish formatting in field.Error does. */
 function renderValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
+  // A value that carries its Go rendering (map[string]string{...}, v1.LabelSelector{...}) prints as kube prints it.
+  if (typeof value === 'object' && 'goString' in value) return String((value as { goString: unknown }).goString);
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);

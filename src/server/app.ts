@@ -26,6 +26,8 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     // Per-request lines go out at debug level from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxRequestBodyBytes,
+    // Watches hold connections open for up to an hour: closing the server ends them.
+    forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
   }) as unknown as FastifyInstance;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.

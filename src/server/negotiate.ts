@@ -3,6 +3,7 @@
 // are JSON or YAML by Content-Type.
 import YAML from 'yaml';
 import { errors } from '../api/errors.ts';
+import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
 export type View = 'object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
@@ -72,10 +73,16 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
-/** Parses a request body as JSON or YAML; `yamlAllowed` for application/yaml and apply patches. */
-export function decodeRequestBody(raw: Buffer | undefined, contentType: string | undefined, accepted: string[]): unknown {
+/**
+ * Parses a request body in one of the `accepted` media types: JSON, YAML (also apply patches)
+ * or Kubernetes protobuf, which kubectl's typed commands send (`expected` names the kind a
+ * protobuf envelope may leave out).
+ */
+export function decodeRequestBody(raw: Buffer | undefined, contentType: string | undefined, accepted: string[],
+  expected?: ExpectedKind): unknown {
   const media = mediaTypeOf(contentType) || 'application/json';
   if (!accepted.includes(media)) throw errors.unsupportedMediaType(media, accepted);
+  if (media === protobufMediaType) return decodeKubernetesProtobuf(raw ?? Buffer.alloc(0), expected);
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   if (media === 'application/yaml' || media === 'application/apply-patch+yaml') return parseYaml(text);

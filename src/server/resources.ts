@@ -1,7 +1,7 @@
 // The resource routes: every verb of every resource maps onto the registry here, once.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../api/errors.ts';
-import { parseFieldValidation } from '../registry/decode.ts';
+import { expectedTypeMeta, parseFieldValidation } from '../registry/decode.ts';
 import type { DeleteRequest } from '../registry/generic-store.ts';
 import { parseListQuery } from '../registry/list-options.ts';
 import { patchTypeOf, supportedPatchTypes } from '../registry/patch.ts';
@@ -11,6 +11,8 @@ import { parseIncludeObject } from '../registry/table.ts';
 import type { ResourceDef, Verb } from '../registry/types.ts';
 import { sendDiscovery } from './discovery.ts';
 import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
+import { protobufMediaType } from './protobuf/index.ts';
+import { groupVersion } from '../registry/types.ts';
 import { parseApiPath } from './request-info.ts';
 import { sendList, sendObject, sendObjectList, sendSuccess, sendWarnings } from './respond.ts';
 import { serveWatch } from './watch-http.ts';
@@ -18,7 +20,7 @@ import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 
 type Query = Record<string, string | string[] | undefined>;
-const bodyTypes = ['application/json', 'application/yaml'];
+const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
 
 export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
   const { registry } = opts;
@@ -114,7 +116,7 @@ async function listOrWatch(req: FastifyRequest, reply: FastifyReply, registry: R
 async function create(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, q: Query) {
   requireVerb(def, 'create');
   const rep = negotiate(req.headers.accept, objectViews());
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes);
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def));
   const res = await registry.store(def).create(namespace, body, writeOptions(q));
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: 201, def, object: res.object, json: res.json, includeObject: 'Metadata' });
@@ -123,7 +125,7 @@ async function create(req: FastifyRequest, reply: FastifyReply, registry: Regist
 async function update(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, q: Query) {
   requireVerb(def, 'update');
   const rep = negotiate(req.headers.accept, objectViews());
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes);
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def, subresource));
   const res = await registry.store(def).update(namespace, name, body, { ...writeOptions(q), subresource });
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: res.created ? 201 : 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
@@ -141,8 +143,9 @@ async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registr
 }
 
 /** DeleteOptions from the body (kubectl sends one) and the query string, the query winning as in kube. */
-function deleteRequest(req: FastifyRequest, q: Query): DeleteRequest {
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes) as Record<string, any> | undefined;
+function deleteRequest(req: FastifyRequest, def: ResourceDef, q: Query): DeleteRequest {
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes,
+    { apiVersion: groupVersion(def), kind: 'DeleteOptions' }) as Record<string, any> | undefined;
   const out: DeleteRequest = {};
   if (body && typeof body === 'object') {
     if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) out.gracePeriodSeconds = Number(body.gracePeriodSeconds);
@@ -176,7 +179,7 @@ function deleteRequest(req: FastifyRequest, q: Query): DeleteRequest {
 async function deleteOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, q: Query) {
   requireVerb(def, 'delete');
   const rep = negotiate(req.headers.accept, objectViews());
-  const res = await registry.store(def).delete(namespace, name, deleteRequest(req, q));
+  const res = await registry.store(def).delete(namespace, name, deleteRequest(req, def, q));
   if (res.deleted && !def.returnDeletedObject) {
     return sendSuccess(reply, rep, { name, group: def.group || undefined, kind: def.plural, uid: res.object.metadata.uid });
   }
@@ -187,6 +190,6 @@ async function deleteCollection(req: FastifyRequest, reply: FastifyReply, regist
   requireVerb(def, 'deletecollection');
   const rep = negotiate(req.headers.accept, []);
   const query = parseListQuery(q);
-  const deleted = await registry.deleteCollection(def, namespace, query, deleteRequest(req, q));
+  const deleted = await registry.deleteCollection(def, namespace, query, deleteRequest(req, def, q));
   return sendObjectList(reply, rep, def, deleted);
 }

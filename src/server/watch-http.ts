@@ -79,6 +79,8 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, regis
     'Transfer-Encoding': 'chunked',
   });
   headersSent = true;
+  // Clients (client-node, client-go) wait for the headers before reading events: send them now.
+  raw.flushHeaders();
   for (const line of pending.splice(0)) raw.write(line);
   if (closed) raw.end();
 }

@@ -5,8 +5,7 @@
 // message. Decoded into the JSON object a JSON body for the same Go value would be, so the
 // rest of the request pipeline cannot tell the two apart
 // (k8s.io/apimachinery/pkg/runtime/serializer/protobuf).
-import { errors, type StatusError } from '../../api/errors.ts';
-import { mediaTypeOf } from '../negotiate.ts';
+import { errors, isStatusError, type StatusError } from '../../api/errors.ts';
 import { definitionForKind } from './fields.ts';
 import { MessageDecoder } from './message.ts';
 import { ProtoError, WIRE_BYTES, expectWire, readFields } from './reader.ts';
@@ -16,7 +15,8 @@ export const protobufMediaType = 'application/vnd.kubernetes.protobuf';
 
 /** Whether a Content-Type (parameters allowed) names the Kubernetes protobuf encoding. */
 export function isProtobufMediaType(contentType: string | undefined): boolean {
-  return mediaTypeOf(contentType) === protobufMediaType;
+  // Parsed here rather than with negotiate.ts's mediaTypeOf, which will import this module.
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === protobufMediaType;
 }
 
 export interface ExpectedKind {
@@ -38,15 +38,12 @@ interface Envelope {
  */
 export function decodeKubernetesProtobuf(body: Buffer, expected?: ExpectedKind): unknown {
   if (body.length === 0) return undefined;
-  return decodeEnvelope(body, expected, new MessageDecoderHolder());
+  // One decoder per request, shared with nested envelopes (a RawExtension holding an object).
+  const decoder: MessageDecoder = new MessageDecoder((buf) => decodeEnvelope(buf, undefined, decoder));
+  return decodeEnvelope(body, expected, decoder);
 }
 
-/** One MessageDecoder per request, shared with nested envelopes (a RawExtension's object). */
-class MessageDecoderHolder {
-  readonly decoder: MessageDecoder = new MessageDecoder((buf) => decodeEnvelope(buf, undefined, this));
-}
-
-function decodeEnvelope(body: Buffer, expected: ExpectedKind | undefined, holder: MessageDecoderHolder): unknown {
+function decodeEnvelope(body: Buffer, expected: ExpectedKind | undefined, decoder: MessageDecoder): unknown {
   const unrecognized = (why: string): StatusError => errors.badRequest(expected
     ? `the object provided is unrecognized (must be of type ${expected.kind}): ${why} (${summarize(body)})`
     : `the body of the request was in an unknown format: ${why}`);
@@ -74,7 +71,7 @@ function decodeEnvelope(body: Buffer, expected: ExpectedKind | undefined, holder
     throw cannotHandle(`no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/api/legacyscheme/scheme.go:30"`);
   }
   try {
-    return { apiVersion, kind, ...holder.decoder.message(envelope.raw, definition) };
+    return { apiVersion, kind, ...decoder.message(envelope.raw, definition) };
   } catch (err) {
     throw cannotHandle(messageOf(err));
   }
@@ -103,10 +100,11 @@ function readEnvelope(buf: Buffer): Envelope {
   return envelope;
 }
 
+/** The reason for a failed decode; a nested envelope's StatusError passes through as it is. */
 function messageOf(err: unknown): string {
   if (err instanceof ProtoError) return err.message;
-  if (err instanceof RangeError) return 'unexpected EOF'; // a Buffer read past its end
-  throw err;
+  if (isStatusError(err) || !(err instanceof Error)) throw err;
+  return err.message; // e.g. a RangeError: whatever the input, a 400, never a crash
 }
 
 /** Go's %#v of a runtime.TypeMeta, as kube's missing-kind error prints it. */

@@ -53,7 +53,7 @@ export class MessageDecoder implements NestedDecoder {
       if (!entry) return false; // unknown fields are ignored, as kube's decoder does
       const [name, flags = 0, inline] = entry;
       if (flags & INLINE) {
-        expectWire(tag, WIRE_BYTES, goFieldName(inline ?? ''));
+        expectWire(tag, WIRE_BYTES, (inline ?? '').slice((inline ?? '').lastIndexOf('.') + 1));
         this.nest(() => this.fieldsInto(out, r.bytes(), inline ?? '', fieldTable(inline ?? ''), properties));
         return true;
       }
@@ -65,7 +65,7 @@ export class MessageDecoder implements NestedDecoder {
   }
 
   private property(out: JSONObject, name: string, flags: number, schema: OpenAPIV2Schema, r: ProtoReader, tag: Tag): void {
-    const goField = goFieldName(name);
+    const goField = name; // expectWire capitalizes it as gogo names the Go field
     if (schema.type === 'array' && schema.items) {
       const list = Array.isArray(out[name]) ? out[name] as unknown[] : (out[name] = []) as unknown[];
       if (flags & WRAPPED) list.push(...this.wrappedItems(r, tag, schema.items, goField));
@@ -79,9 +79,10 @@ export class MessageDecoder implements NestedDecoder {
       return;
     }
     const value = this.value(r, tag, schema, flags, goField);
-    if (value === undefined || (flags & DROP_ZERO && isZero(value) && !schema.$ref)) {
+    const ref = refName(schema);
+    if (value === undefined || (flags & DROP_ZERO && isZero(value) && !ref)) {
       delete out[name];
-    } else if (isObject(value) && isObject(out[name]) && refName(schema) && !specialTypes[refName(schema)!]) {
+    } else if (ref && isObject(value) && isObject(out[name]) && !Object.hasOwn(specialTypes, ref)) {
       Object.assign(out[name] as JSONObject, value); // a repeated message field merges, as proto does
     } else {
       out[name] = value;
@@ -126,7 +127,10 @@ export class MessageDecoder implements NestedDecoder {
       } else return false;
       return true;
     });
-    map[key] = seen ? value ?? null : this.zeroValue(valueSchema, flags);
+    // defineProperty, not assignment: a key named __proto__ is data, as JSON.parse makes it.
+    Object.defineProperty(map, key, {
+      value: seen ? value ?? null : this.zeroValue(valueSchema, flags), enumerable: true, writable: true, configurable: true,
+    });
   }
 
   /** What Go writes for a map value the message left out: the zero value of its type. */
@@ -198,10 +202,4 @@ function isObject(v: unknown): v is JSONObject {
 
 function isZero(v: unknown): boolean {
   return v === '' || v === 0 || v === false;
-}
-
-/** gogo's error messages name the Go field: `replicas` → `Replicas`. */
-function goFieldName(name: string): string {
-  const base = name.slice(name.lastIndexOf('.') + 1);
-  return base.charAt(0).toUpperCase() + base.slice(1);
 }

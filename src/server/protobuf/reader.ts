@@ -130,6 +130,9 @@ export function readFields(buf: Buffer, message: string, visit: (r: ProtoReader,
   }
 }
 
-export function expectWire(tag: Tag, wire: number, goField: string): void {
-  if (tag.wire !== wire) throw new ProtoError(`proto: wrong wireType = ${tag.wire} for field ${goField}`);
+/** Fails unless the field came with `wire`; `field` is its Go name or its JSON name (`replicas` → `Replicas`). */
+export function expectWire(tag: Tag, wire: number, field: string): void {
+  if (tag.wire === wire) return;
+  const goField = field.charAt(0).toUpperCase() + field.slice(1);
+  throw new ProtoError(`proto: wrong wireType = ${tag.wire} for field ${goField}`);
 }
