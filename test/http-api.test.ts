@@ -280,3 +280,44 @@ describe('HTTP API', () => {
     assert.ok(legacy.resources.some((r: any) => r.name === 'deployments/scale' && r.kind === 'Scale' && r.group === 'autoscaling'));
   });
 });
+
+describe('pod subresources', () => {
+  const pods = '/api/v1/namespaces/default/pods';
+  const podBody = (name: string, labels: Record<string, string> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+
+  it('binding assigns a node once, with PodScheduled=True', async () => {
+    assert.equal((await post(pods, podBody('bind-me'))).status, 201);
+    const binding = (node: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-me' }, target: { apiVersion: 'v1', kind: 'Node', name: node } });
+    const res = await post(`${pods}/bind-me/binding`, binding('node-a'));
+    assert.equal(res.status, 201);
+    assert.equal(JSON.parse(res.text).status, 'Success');
+    const pod = await (await server.request(`${pods}/bind-me`)).json() as any;
+    assert.equal(pod.spec.nodeName, 'node-a');
+    assert.equal(pod.status.conditions.find((c: any) => c.type === 'PodScheduled').status, 'True');
+    const again = await post(`${pods}/bind-me/binding`, binding('node-b'));
+    assert.equal(again.status, 409);
+    assert.equal(status(again.text).message, 'Operation cannot be fulfilled on pods/binding "bind-me": pod bind-me is already assigned to node "node-a"');
+    assert.equal((await server.request(`${pods}/bind-me/binding`)).status, 405);
+  });
+
+  it('eviction deletes a pod unless its disruption budget forbids it', async () => {
+    assert.equal((await post(pods, podBody('evict-me', { app: 'guarded' }))).status, 201);
+    await server.request(`${pods}/evict-me/status`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"status":{"phase":"Running"}}' });
+    const pdbPath = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
+    await post(pdbPath, JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }));
+    const eviction = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evict-me' } });
+    const refused = await post(`${pods}/evict-me/eviction`, eviction);
+    assert.equal(refused.status, 429);
+    assert.equal(status(refused.text).reason, 'TooManyRequests');
+    assert.equal((await server.request(`${pods}/evict-me`)).status, 200);
+    await server.request(`${pdbPath}/guard/status`, {
+      method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { observedGeneration: 1, disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } }),
+    });
+    const allowed = await post(`${pods}/evict-me/eviction`, eviction);
+    assert.equal(allowed.status, 201);
+    assert.equal((await server.request(`${pods}/evict-me`)).status, 404);
+    const pdb = await (await server.request(`${pdbPath}/guard`)).json() as any;
+    assert.equal(pdb.status.disruptionsAllowed, 0);
+  });
+});

@@ -4,6 +4,9 @@
 import type { FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 
+/** Subresources served by the generic machinery; see subresources.ts for what each one is. */
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction';
+
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
 export const allVerbs: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -76,7 +79,7 @@ export interface ResourceDef {
   categories: string[];
   namespaced: boolean;
   verbs: Verb[];
-  subresources: Array<'status' | 'scale'>;
+  subresources: SubresourceName[];
   /** The OpenAPI definition name in the spec, e.g. io.k8s.api.apps.v1.Deployment. */
   schema: string;
   /** Columns after NAME (and NAMESPACE with -A), which the server adds itself. */

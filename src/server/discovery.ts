@@ -4,16 +4,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
+import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
 import type { ApiPath } from './request-info.ts';
 import { errors } from '../api/errors.ts';
 import { sendText } from './respond.ts';
 import { createHash } from 'node:crypto';
 
-const subresourceVerbs = ['get', 'patch', 'update'];
-
-function subresourceKind(def: ResourceDef, sub: string) {
-  return sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: def.group, version: def.version, kind: def.kind };
-}
 
 /** kube's storageVersionHash: a short digest of the storage group/version/kind, so clients can see changes. */
 function storageVersionHash(def: ResourceDef): string {
@@ -31,8 +27,8 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
     for (const sub of def.subresources) {
       const kind = subresourceKind(def, sub);
       const s: Record<string, unknown> = { name: `${def.plural}/${sub}`, singularName: '', namespaced: def.namespaced };
-      if (sub === 'scale') Object.assign(s, { group: kind.group, version: kind.version });
-      resources.push({ ...s, kind: kind.kind, verbs: subresourceVerbs });
+      if (kind.group !== def.group || kind.version !== def.version) Object.assign(s, { group: kind.group, version: kind.version });
+      resources.push({ ...s, kind: kind.kind, verbs: subresourceInfo[sub].verbs });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
@@ -55,7 +51,7 @@ function discoveryResources(catalog: ResourceCatalog, group: string, version: st
     if (def.shortNames.length) r.shortNames = def.shortNames;
     if (def.categories.length) r.categories = def.categories;
     if (def.subresources.length) {
-      r.subresources = def.subresources.map((sub) => ({ subresource: sub, responseKind: subresourceKind(def, sub), verbs: subresourceVerbs }));
+      r.subresources = def.subresources.map((sub) => ({ subresource: sub, responseKind: subresourceKind(def, sub), verbs: subresourceInfo[sub].verbs }));
     }
     return r;
   });

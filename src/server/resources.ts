@@ -14,7 +14,10 @@ import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
 import { protobufMediaType } from './protobuf/index.ts';
 import { groupVersion } from '../registry/types.ts';
 import { parseApiPath } from './request-info.ts';
-import { sendList, sendObject, sendObjectList, sendSuccess, sendWarnings } from './respond.ts';
+import { sendList, sendObject, sendObjectList, sendSuccess, sendText, sendWarnings } from './respond.ts';
+import { bindPod, evictPod } from '../registry/pod-subresources.ts';
+import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
+import type { SubresourceName } from '../registry/types.ts';
 import { serveWatch } from './watch-http.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
@@ -32,11 +35,15 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
     }
     const { def, namespace, name, subresource } = path;
     const query = req.query as Query;
+    if (subresource !== undefined && !subresourceInfo[subresource as SubresourceName].verbs.includes(subresourceVerbOf(req.method))) {
+      throw errors.methodNotAllowed();
+    }
     switch (req.method) {
       case 'GET':
         if (name === undefined) return listOrWatch(req, reply, registry, def, namespace, query);
         return getOne(req, reply, registry, def, namespace, name, subresource);
       case 'POST':
+        if (name !== undefined && subresource !== undefined) return createSubresource(req, reply, registry, def, namespace!, name, subresource);
         if (name !== undefined) throw errors.methodNotAllowed();
         if (def.namespaced && namespace === undefined) throw errors.methodNotAllowed();
         return create(req, reply, registry, def, namespace, query);
@@ -60,6 +67,10 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
     app.route({ method: 'GET', url, handler, wsHandler });
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler });
   }
+}
+
+function subresourceVerbOf(method: string): string {
+  return ({ GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' } as Record<string, string>)[method] ?? '';
 }
 
 function requireVerb(def: ResourceDef, verb: Verb): void {
@@ -86,6 +97,18 @@ function writeOptions(q: Query) {
 
 function objectViews(): View[] {
   return ['Table', 'PartialObjectMetadata'];
+}
+
+/** POST to a create-only subresource (pods/binding, pods/eviction). */
+async function createSubresource(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string, name: string, subresource: string) {
+  const handler = subresource === 'binding' ? bindPod : subresource === 'eviction' ? evictPod : undefined;
+  if (!handler) throw errors.methodNotAllowed();
+  const kind = subresourceKind(def, subresource as SubresourceName);
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes,
+    { apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind });
+  if (dryRunOf(req.query as Query)) return sendText(reply, 201, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
+  const status = await handler(registry, def, namespace, name, body);
+  return sendText(reply, 201, 'application/json', JSON.stringify(status));
 }
 
 async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {

@@ -1,0 +1,19 @@
+// What each subresource is to discovery and routing: its verbs and the kind it speaks.
+import type { ResourceDef, SubresourceName } from './types.ts';
+
+export interface SubresourceInfo {
+  verbs: string[];
+  /** The kind of the subresource's body; undefined means the parent's own kind. */
+  kind?: { group: string; version: string; kind: string };
+}
+
+export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
+  status: { verbs: ['get', 'patch', 'update'] },
+  scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
+  binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
+  eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
+};
+
+export function subresourceKind(def: ResourceDef, sub: SubresourceName) {
+  return subresourceInfo[sub].kind ?? { group: def.group, version: def.version, kind: def.kind };
+}
