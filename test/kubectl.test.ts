@@ -217,6 +217,30 @@ describe('kubectl basics', () => {
     }
   });
 
+  it('get pods -w and -w --output-watch-events print rows as pods change', async () => {
+    const watch = (extra: string[]) => {
+      const child = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'get', 'pods', '-n', 'dev', '-w', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const state = { out: '', child };
+      child.stdout.on('data', (d) => { state.out += d; });
+      return state;
+    };
+    const plain = watch([]);
+    const events = watch(['--output-watch-events']);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched-pod' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+      assert.equal((await server.kubectl(['create', '-n', 'dev', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
+      await waitFor(() => /watched-pod\s+0\/1\s+Pending\s+0\s+\d+s/.test(plain.out), 10_000, () => plain.out);
+      await waitFor(() => /EVENT\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/.test(events.out) && /ADDED\s+watched-pod\s+0\/1\s+Pending/.test(events.out), 10_000, () => events.out);
+      assert.match(plain.out, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+      await ok('delete', 'pod', 'watched-pod', '-n', 'dev');
+      await waitFor(() => /DELETED\s+watched-pod/.test(events.out), 10_000, () => events.out);
+    } finally {
+      plain.child.kill();
+      events.child.kill();
+    }
+  });
+
   it('wait --for=delete returns once the object is gone', async () => {
     await ok('create', 'configmap', 'doomed', '-n', 'dev');
     const waiting = server.kubectl(['wait', '--for=delete', 'configmap/doomed', '-n', 'dev', '--timeout=20s']);

@@ -1,0 +1,134 @@
+// kubelite as a child process, so that RSS and CPU are the server's alone: spawn, wait for the
+// URL it prints and for /readyz, read its RSS from /proc, stop it (SIGTERM, then SIGKILL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const urlPattern = /serving the Kubernetes API at (http:\/\/\S+)/;
+const running = new Set<ChildProcess>();
+
+// Whatever happens to the bench, no server outlives it.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface StartOptions {
+  dataDir: string;
+  /** Write a V8 CPU profile of the server into this directory when it stops. */
+  cpuProfDir?: string;
+  timeoutMs?: number;
+}
+
+export interface StartTimings {
+  /** Spawn → the "serving" line on stdout. */
+  spawnToUrlMs: number;
+  /** Spawn → the first `/readyz` answering 200. */
+  spawnToReadyMs: number;
+}
+
+export class ServerProcess {
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly output: string[]) {}
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  static async start(opts: StartOptions): Promise<{ server: ServerProcess; timings: StartTimings }> {
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const nodeArgs = ['--import', 'tsx'];
+    if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', '--data-dir', opts.dataDir, '--port', '0'], {
+      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    const lines: string[] = [];
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`kubelite printed no URL in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+      const onLine = (line: string) => {
+        lines.push(line);
+        if (lines.length > 1000) lines.splice(0, lines.length - 1000);
+        const match = urlPattern.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      };
+      forEachLine(child.stdout!, onLine);
+      forEachLine(child.stderr!, onLine);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`kubelite exited (${signal ?? code}) before serving:\n${lines.join('\n')}`));
+      });
+    });
+    const spawnToUrlMs = performance.now() - t0;
+    await waitReady(url, t0 + timeoutMs);
+    return { server: new ServerProcess(child, url, lines), timings: { spawnToUrlMs, spawnToReadyMs: performance.now() - t0 } };
+  }
+
+  /** Resident set size of the server process (VmRSS), in bytes. */
+  async rssBytes(): Promise<number> {
+    const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    if (!kb) throw new Error(`no VmRSS in /proc/${this.pid}/status`);
+    return Number(kb[1]) * 1024;
+  }
+
+  /** Whether the server logged a line containing `text` (its last 1,000 lines are kept). */
+  logged(text: string): boolean {
+    return this.output.some((line) => line.includes(text));
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Stops every server still running (for failure paths). */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  })));
+}
+
+function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    rest += chunk;
+    let nl: number;
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      onLine(rest.slice(0, nl));
+      rest = rest.slice(nl + 1);
+    }
+  });
+}
+
+async function waitReady(url: string, deadline: number): Promise<void> {
+  while (performance.now() < deadline) {
+    if ((await probe(`${url}/readyz`)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url}/readyz did not answer 200 in time`);
+}
+
+function probe(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.setTimeout(1000, () => req.destroy());
+  });
+}
