@@ -48,8 +48,9 @@ export class HttpClient {
         res.on('end', () => resolve({ status, body: keep ? Buffer.concat(chunks).toString('utf8') : '', bytes }));
         res.on('error', reject);
       });
+      // No per-request timer (it costs the client CPU on every request): each stage is bounded
+      // by its deadline and the run by its watchdog.
       req.on('error', reject);
-      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no response in 30 s`)));
       req.end(payload);
     });
   }

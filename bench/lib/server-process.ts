@@ -6,8 +6,10 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const urlPattern = /serving the Kubernetes API at (http:\/\/\S+)/;
+const urlPattern = /serving the Kubernetes API at (http:\/\/[^\s)]+)(?: \(ready in (\d+) ms\))?/;
 const running = new Set<ChildProcess>();
+/** USER_HZ, 100 on every Linux Node runs on. */
+const clockTicksPerSecond = 100;
 
 // Whatever happens to the bench, no server outlives it.
 process.on('exit', () => {
@@ -26,6 +28,8 @@ export interface StartTimings {
   spawnToUrlMs: number;
   /** Spawn → the first `/readyz` answering 200. */
   spawnToReadyMs: number;
+  /** The server's own account of startApiServer (the "ready in N ms" it prints, NaN if not); the rest is Node, tsx and imports. */
+  startApiServerMs: number;
 }
 
 export class ServerProcess {
@@ -46,7 +50,7 @@ export class ServerProcess {
     running.add(child);
     child.once('exit', () => running.delete(child));
     const lines: string[] = [];
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, startApiServerMs] = await new Promise<[string, number]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`kubelite printed no URL in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
       const onLine = (line: string) => {
         lines.push(line);
@@ -54,7 +58,7 @@ export class ServerProcess {
         const match = urlPattern.exec(line);
         if (match) {
           clearTimeout(timer);
-          resolve(match[1]!);
+          resolve([match[1]!, match[2] === undefined ? NaN : Number(match[2])]);
         }
       };
       forEachLine(child.stdout!, onLine);
@@ -66,7 +70,7 @@ export class ServerProcess {
     });
     const spawnToUrlMs = performance.now() - t0;
     await waitReady(url, t0 + timeoutMs);
-    return { server: new ServerProcess(child, url, lines), timings: { spawnToUrlMs, spawnToReadyMs: performance.now() - t0 } };
+    return { server: new ServerProcess(child, url, lines), timings: { spawnToUrlMs, spawnToReadyMs: performance.now() - t0, startApiServerMs } };
   }
 
   /** Resident set size of the server process (VmRSS), in bytes. */
@@ -75,6 +79,14 @@ export class ServerProcess {
     const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
     if (!kb) throw new Error(`no VmRSS in /proc/${this.pid}/status`);
     return Number(kb[1]) * 1024;
+  }
+
+  /** CPU time (user + system) the server has used so far, in seconds. */
+  async cpuSeconds(): Promise<number> {
+    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
   }
 
   /** Whether the server logged a line containing `text` (its last 1,000 lines are kept). */

@@ -128,7 +128,8 @@ export class GenericStore {
     const warnings: string[] = [];
     const result = await this.guaranteedUpdate(namespace, name, opts, (current) => {
       const base = opts.subresource === 'scale' ? toScale(this.def, current.object) : current.object;
-      const patched = applyPatch(type, deepCopy(base), patch, opts.fieldValidation);
+      const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : this.def.schema;
+      const patched = applyPatch(type, deepCopy(base), patch, definition, opts.fieldValidation);
       // A patch may not move the object: name and namespace come from the URL.
       const decoded = decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource });
       warnings.splice(0, warnings.length, ...decoded.warnings);

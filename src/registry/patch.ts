@@ -1,9 +1,9 @@
-// PATCH bodies by content type. JSON patch (RFC 6902) and JSON merge patch (RFC 7386) are
-// complete; strategic merge patch is applied with merge-patch semantics for maps until the
-// schema-driven engine lands (lists are replaced whole, as a merge patch does).
+// PATCH bodies by content type: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and
+// strategic merge patch, driven by the kind's OpenAPI patch strategies and merge keys.
 import { errors } from '../api/errors.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
+import { applyStrategicMergePatch } from './patch/strategic-merge.ts';
 import type { FieldValidationMode } from './validation/schema.ts';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -24,13 +24,15 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   return type;
 }
 
-export function applyPatch(type: PatchType, doc: unknown, patch: unknown, fieldValidation: FieldValidationMode = 'Warn'): unknown {
+/** `definition` is the OpenAPI definition of the patched document (strategic merge patch needs it). */
+export function applyPatch(type: PatchType, doc: unknown, patch: unknown, definition: string, fieldValidation: FieldValidationMode = 'Warn'): unknown {
   switch (type) {
     case 'json':
       return applyJsonPatch(doc, patch, { fieldValidation });
     case 'merge':
-    case 'strategic':
       return applyMergePatch(doc, patch, { fieldValidation });
+    case 'strategic':
+      return applyStrategicMergePatch(doc, patch, definition, { fieldValidation });
     default:
       throw errors.unsupportedMediaType('application/apply-patch+yaml', supportedPatchTypes);
   }

@@ -1,0 +1,85 @@
+// `npm run bench`: starts kubelite as a child process on a temporary data directory, runs
+// every stage over loopback HTTP and prints one table (`--json`: the same rows as JSON).
+// Budgets live here, never in tests. Flags: --json, --server-cpu-prof DIR (V8 profiles of
+// the main server and of the last 50,000-ConfigMap restart).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { progress, type StageContext } from './lib/context.ts';
+import { HttpClient } from './lib/http.ts';
+import { machineInfo } from './lib/machine.ts';
+import { createNamespace } from './lib/objects.ts';
+import { ServerProcess, stopAllServers } from './lib/server-process.ts';
+import { renderJson, renderTable, type Row } from './lib/table.ts';
+import { configMapCreates, createdName } from './stages/creates.ts';
+import { footprint } from './stages/footprint.ts';
+import { configMapGets } from './stages/get.ts';
+import { createPods, listPods } from './stages/list-pods.ts';
+import { notBuiltRows } from './stages/not-built.ts';
+import { slowWatcher } from './stages/slow-watcher.ts';
+import { startEmpty, startFilled } from './stages/startup.ts';
+import { warmUp } from './stages/warm-up.ts';
+import { watchLatency } from './stages/watch-latency.ts';
+
+const runLimitMs = 5 * 60 * 1000;
+const pods = 10_000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, 'server-cpu-prof': { type: 'string' } } });
+  const cpuProfDir = values['server-cpu-prof'] ? resolve(values['server-cpu-prof']) : undefined;
+  const machine = machineInfo();
+  progress(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, Node ${machine.node}`);
+  const root = await mkdtemp(join(tmpdir(), 'kubelite-bench-'));
+  const watchdog = setTimeout(() => void abort(root, new Error(`run exceeded ${runLimitMs / 1000} s`)), runLimitMs);
+  watchdog.unref();
+  process.once('SIGINT', () => void abort(root, new Error('interrupted')));
+  try {
+    const started = performance.now();
+    const rows = await runStages(root, cpuProfDir);
+    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    process.stdout.write(values.json ? renderJson(rows, machine) : renderTable(rows));
+  } finally {
+    clearTimeout(watchdog);
+    await stopAllServers();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function runStages(root: string, cpuProfDir: string | undefined): Promise<Row[]> {
+  const emptyStart = await startEmpty(root);
+  const mainDir = join(root, 'main');
+  const { server } = await ServerProcess.start({ dataDir: mainDir, cpuProfDir });
+  const client = new HttpClient(server.url, 1100);
+  const ctx: StageContext = { server, client, progress };
+  let mainRows: Row[];
+  try {
+    for (const ns of ['bench-warmup', 'bench', 'bench-pods', 'bench-watch', 'bench-slow']) await createNamespace(client, ns);
+    await warmUp(ctx, { namespace: 'bench-warmup', objects: 1500 });
+    const creates = await configMapCreates(ctx, { namespace: 'bench', perLevel: 2000, levels: [1, 8, 64] });
+    const get = await configMapGets(ctx, { namespace: 'bench', name: createdName(1, 0), count: 5000 });
+    const podCreates = await createPods(ctx, { namespace: 'bench-pods', pods });
+    const lists = await listPods(ctx, { namespace: 'bench-pods', pods });
+    const memory = await footprint(ctx, { dataDir: mainDir, holding: 'and 7,500 ConfigMaps' });
+    const watches = await watchLatency(ctx, { namespace: 'bench-watch', objects: 1000, watcherCounts: [1, 1000] });
+    const slow = await slowWatcher(ctx, { namespace: 'bench-slow', objectBytes: 512 * 1024, totalBytes: 100 * 1024 * 1024 });
+    mainRows = [...creates, get, podCreates, ...lists, ...watches, ...slow, ...memory];
+  } finally {
+    client.close();
+    await server.stop();
+  }
+  const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3, cpuProfDir });
+  return [emptyStart, ...filledStart, ...mainRows, ...notBuiltRows()];
+}
+
+async function abort(root: string, err: Error): Promise<void> {
+  progress(`aborting: ${err.message}`);
+  await stopAllServers();
+  await rm(root, { recursive: true, force: true });
+  process.exit(1);
+}
+
+main().catch((err: unknown) => {
+  progress(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exitCode = 1;
+});

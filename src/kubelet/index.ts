@@ -1,0 +1,11 @@
+// The simulated kubelet: nodes, leases and pod lifecycles driven by stage bundles, plus the
+// pods/log and pods/exec runtime the API server calls.
+export { startKubelets, defaultNodes, type KubeletsOptions, type RunningKubelets } from './kubelets.ts';
+export { start as startKubeletWorker, type KubeletWorkerOptions } from './worker.ts';
+export { kubeletVersion, nodeObject, nodeStatus, resolveNode, type NodeConfig, type NodeTaint } from './node.ts';
+export { LocalPodRuntime, RuntimeError, type ExecOptions, type ExecResult, type PodRuntime } from './runtime.ts';
+export { LogStore, type LogLine, type LogOptions } from './logs.ts';
+export { StageEngine, type StagePlan } from './stage-engine.ts';
+export { defaultStageBundle, loadStageBundle, parseStageBundle, stagesDir } from './stage-load.ts';
+export { annotations as kubeliteAnnotations, type PodContext } from './pod-functions.ts';
+export type { Stage, StageDelay, StageNext, StageSelector } from './stage-types.ts';

@@ -1,0 +1,166 @@
+// The pod side of the simulated kubelets: one informer over bound pods (indexed by node, so
+// one watch serves a thousand nodes), a work queue of pod keys, and per pod the stage it is
+// waiting for. A reconcile finds the pod's first matching stage; if it is new, it is due after
+// the stage's delay; once due, the plan is applied: log lines, events, status (a PUT on
+// pods/status against the version that matched, so a stale match is a conflict, not a
+// regression), finalizers, delete. The write's own watch event brings the next stage.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types.ts';
+import { isConflict, isNotFound, objectKey, resources, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
+import { recordEvents } from './events.ts';
+import type { LogStore } from './logs.ts';
+import type { PodIPAllocator } from './pod-ip.ts';
+import type { PodContext } from './pod-functions.ts';
+import type { StageEngine, StagePlan } from './stage-engine.ts';
+import type { Stage } from './stage-types.ts';
+
+export interface SimulatedNode {
+  name: string;
+  internalIP: string;
+  podCIDR: string;
+  ips: PodIPAllocator;
+}
+
+export interface PodControllerOptions {
+  client: ApiClient;
+  engine: StageEngine;
+  nodes: Map<string, SimulatedNode>;
+  logs: LogStore;
+  log: Logger;
+  /** Concurrent reconciles (default 32). */
+  workers?: number;
+}
+
+interface Pending {
+  uid: string;
+  stage: string;
+  dueAt: number;
+  /** The stage's events were posted already (a retried status write must not repeat them). */
+  eventsPosted?: boolean;
+}
+
+export const nodeNameIndex = 'spec.nodeName';
+
+export class PodController {
+  readonly informer: SharedInformer<KubeObject>;
+  private readonly queue = new WorkQueue<string>();
+  private readonly pending = new Map<string, Pending>();
+  /** Pods this kubelet deleted; their last watch events must not start a stage again. */
+  private readonly deleted = new Set<string>();
+  private running?: Promise<void>;
+
+  constructor(private readonly opts: PodControllerOptions) {
+    this.informer = new SharedInformer(opts.client, resources.pods, {
+      // Every bound pod; a kubelet that simulates many nodes filters by its index.
+      fieldSelector: 'spec.nodeName!=',
+      indexers: { [nodeNameIndex]: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) },
+      onError: (err, during) => opts.log.warn({ err, during }, 'kubelet pod informer'),
+    });
+    this.informer.addEventHandler({
+      onAdd: (pod) => this.observe(pod),
+      onUpdate: (_, pod) => this.observe(pod),
+      onDelete: (pod) => this.forget(pod),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.informer.run();
+    await this.informer.waitForSync();
+    this.running = runWorkers(this.queue, this.opts.workers ?? 32, (key) => this.reconcile(key), {
+      onError: (key, err) => this.opts.log.warn({ err, pod: key }, 'kubelet: pod sync failed, will retry'),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutdown();
+    await this.informer.stop();
+    await this.running;
+  }
+
+  private observe(pod: KubeObject): void {
+    const node = this.opts.nodes.get(pod.spec?.nodeName);
+    if (!node) return;
+    const ip = pod.status?.podIP;
+    if (ip && !pod.spec?.hostNetwork) node.ips.reserve(pod.metadata.uid!, ip);
+    this.queue.add(objectKey(pod));
+  }
+
+  private forget(pod: KubeObject): void {
+    const node = this.opts.nodes.get(pod.spec?.nodeName);
+    if (!node) return;
+    const key = objectKey(pod);
+    this.pending.delete(key);
+    this.deleted.delete(pod.metadata.uid!);
+    node.ips.release(pod.metadata.uid!);
+    this.opts.logs.removePod(pod.metadata.namespace!, pod.metadata.name!);
+  }
+
+  context(pod: KubeObject, node: SimulatedNode, now = new Date()): PodContext {
+    return { pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now };
+  }
+
+  private async reconcile(key: string): Promise<ReconcileResult> {
+    const pod = this.informer.store.get(key);
+    const node = pod && this.opts.nodes.get(pod.spec?.nodeName);
+    if (!pod || !node || this.deleted.has(pod.metadata.uid!)) return;
+    const now = new Date();
+    const stage = this.opts.engine.match(this.context(pod, node, now));
+    if (!stage) {
+      this.pending.delete(key);
+      return;
+    }
+    let pending = this.pending.get(key);
+    if (!pending || pending.stage !== stage.metadata.name || pending.uid !== pod.metadata.uid) {
+      const delay = this.opts.engine.delay(stage, this.context(pod, node, now));
+      pending = { uid: pod.metadata.uid!, stage: stage.metadata.name, dueAt: now.getTime() + delay };
+      this.pending.set(key, pending);
+    }
+    const wait = pending.dueAt - Date.now();
+    if (wait > 0) return { requeueAfter: wait };
+    const applied = await this.apply(pod, node, stage, pending);
+    // On a conflict the stage stays due (and its events posted): the newer pod is matched again.
+    if (!applied) return { requeueAfter: 200 };
+    if (this.pending.get(key) === pending) this.pending.delete(key);
+  }
+
+  /** Applies the stage's plan; false when the pod changed meanwhile (a conflict). */
+  private async apply(pod: KubeObject, node: SimulatedNode, stage: Stage, pending: Pending): Promise<boolean> {
+    const now = new Date();
+    const plan = this.opts.engine.plan(stage, this.context(pod, node, now));
+    const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    this.opts.log.debug({ pod: `${ns}/${name}`, stage: plan.stage, node: node.name }, 'kubelet: applying stage');
+    if (!pending.eventsPosted) {
+      for (const l of plan.logs) this.opts.logs.append(ns, name, l.container, l.lines, now);
+      // Events first: by the time a client sees the pod Running, its events are there.
+      await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
+        this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));
+      pending.eventsPosted = true;
+    }
+    try {
+      await this.write(pod, plan);
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      if (isConflict(err)) return false;
+      throw err;
+    }
+    if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
+      for (const c of pod.spec?.containers ?? []) this.opts.logs.close(ns, name, c.name);
+    }
+    return true;
+  }
+
+  private async write(pod: KubeObject, plan: StagePlan): Promise<void> {
+    const { client } = this.opts;
+    const namespace = pod.metadata.namespace!;
+    let current = pod;
+    if (plan.status) current = await client.updateStatus(resources.pods, { ...current, status: plan.status });
+    if (plan.finalizers) {
+      current = await client.update(resources.pods, { ...current, metadata: { ...current.metadata, finalizers: plan.finalizers } });
+    }
+    if (plan.delete) {
+      this.deleted.add(pod.metadata.uid!);
+      await client.delete(resources.pods, pod.metadata.name!, { namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    }
+  }
+}

@@ -1,0 +1,171 @@
+// Simulated kubelets against a real kubelite server: nodes register Ready with leases; pods
+// bound to them (spec.nodeName set, no scheduler) go Running and Ready with an IP and the
+// kubelet's four events in order; deleted pods go away after their containers stop; a
+// restartPolicy Never pod scripted to exit 1 fails; logs and exec answer for running pods.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { KubeObject } from '../src/api/types.ts';
+import { ApiClient, isNotFound, resources } from '../src/client/index.ts';
+import { startKubelets, type RunningKubelets } from '../src/kubelet/index.ts';
+import { createLogger } from '../src/log.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await delay(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+function pod(name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', annotations }, spec };
+}
+
+describe('simulated kubelet', () => {
+  let server: TestServer;
+  let client: ApiClient;
+  let kubelets: RunningKubelets;
+
+  before(async () => {
+    server = await startTestServer();
+    client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
+    kubelets = await startKubelets({
+      client,
+      nodes: [{ name: 'node-a', cpu: '2', memory: '4Gi', labels: { zone: 'a' } }, { name: 'node-b', taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] }],
+      log: createLogger('error'),
+    });
+  });
+
+  after(async () => {
+    await kubelets?.stop();
+    client?.close();
+    await server?.stop();
+  });
+
+  it('registers Ready nodes with capacity, addresses, nodeInfo and a lease', async () => {
+    const a = await client.get(resources.nodes, 'node-a');
+    assert.equal(a.metadata.labels?.['kubernetes.io/hostname'], 'node-a');
+    assert.equal(a.metadata.labels?.['kubernetes.io/os'], 'linux');
+    assert.equal(a.metadata.labels?.zone, 'a');
+    assert.equal(a.status.capacity.cpu, '2');
+    assert.equal(a.status.allocatable.memory, '4Gi');
+    const ready = a.status.conditions.find((c: any) => c.type === 'Ready');
+    assert.deepEqual([ready.status, ready.reason, ready.message], ['True', 'KubeletReady', 'kubelet is posting ready status']);
+    for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) {
+      assert.equal(a.status.conditions.find((c: any) => c.type === type)?.status, 'False', type);
+    }
+    assert.deepEqual(a.status.addresses, [{ type: 'InternalIP', address: '172.18.0.2' }, { type: 'Hostname', address: 'node-a' }]);
+    assert.equal(a.status.nodeInfo.kubeletVersion, 'v1.32.0');
+    assert.equal(a.spec.podCIDR, '10.244.0.0/24');
+    const b = await client.get(resources.nodes, 'node-b');
+    assert.deepEqual(b.spec.taints, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
+    assert.equal(b.status.addresses[0].address, '172.18.0.3');
+    const lease = await client.get(resources.leases, 'node-a', { namespace: 'kube-node-lease' });
+    assert.equal(lease.spec.holderIdentity, 'node-a');
+    assert.equal(lease.spec.leaseDurationSeconds, 40);
+    assert.match(lease.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    assert.equal(lease.metadata.ownerReferences?.[0]?.uid, a.metadata.uid);
+    const res = await server.kubectl(['get', 'nodes']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /node-a\s+Ready/);
+  });
+
+  it('runs a bound pod: Running and Ready with an IP, and Pulling, Pulled, Created, Started in order', async () => {
+    await client.create(resources.pods, pod('web', {
+      nodeName: 'node-a',
+      containers: [{ name: 'nginx', image: 'nginx', command: ['sh', '-c', 'echo hello from $HOSTNAME; sleep infinity'], env: [{ name: 'GREETING', value: 'hi' }] }],
+    }));
+    const running = await waitFor('web Running and Ready', async () => {
+      const p = await client.get(resources.pods, 'web', { namespace: 'default' });
+      const ready = p.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True';
+      return p.status?.phase === 'Running' && ready ? p : undefined;
+    });
+    assert.match(running.status.podIP, /^10\.244\.0\.\d+$/);
+    assert.equal(running.status.hostIP, '172.18.0.2');
+    const cs = running.status.containerStatuses[0];
+    assert.equal(cs.ready, true);
+    assert.equal(cs.restartCount, 0);
+    assert.ok(cs.state.running.startedAt);
+    assert.match(cs.containerID, /^kubelite:\/\/[0-9a-f]{64}$/);
+    assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
+    for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) {
+      assert.equal(running.status.conditions.find((c: any) => c.type === type)?.status, 'True', type);
+    }
+    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web' });
+    assert.deepEqual(events.items.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
+    assert.deepEqual(events.items.map((e) => (e.source as any)?.host), ['node-a', 'node-a', 'node-a', 'node-a']);
+    assert.match(String(events.items[1].message), /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
+    assert.equal(events.items[2].message, 'Created container: nginx');
+    assert.equal((events.items[3].involvedObject as any).fieldPath, 'spec.containers{nginx}');
+  });
+
+  it('serves the running pod\'s logs and exec', async () => {
+    const chunks: string[] = [];
+    for await (const chunk of await kubelets.runtime.logs('default', 'web', undefined, {})) chunks.push(chunk);
+    assert.deepEqual(chunks, ['hello from web\n']);
+    const stamped: string[] = [];
+    for await (const chunk of await kubelets.runtime.logs('default', 'web', 'nginx', { timestamps: true, tailLines: 1 })) stamped.push(chunk);
+    assert.match(stamped[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hello from web\n$/);
+    assert.deepEqual(await kubelets.runtime.exec('default', 'web', 'nginx', ['echo', 'hi']), { stdout: 'hi\n', stderr: '', exitCode: 0 });
+    const env = await kubelets.runtime.exec('default', 'web', undefined, ['sh', '-c', 'echo $GREETING; hostname; cat /etc/hostname; false']);
+    assert.deepEqual(env, { stdout: 'hi\nweb\nweb\n', stderr: '', exitCode: 1 });
+    await assert.rejects(kubelets.runtime.exec('default', 'web', 'sidecar', ['true']), /container sidecar is not valid for pod web/);
+    await assert.rejects(kubelets.runtime.logs('default', 'nope', undefined, {}), /pods "nope" not found/);
+  });
+
+  it('deletes a pod after its containers stopped, within the grace period', async () => {
+    await client.delete(resources.pods, 'web', { namespace: 'default', gracePeriodSeconds: 5 });
+    const terminating = await client.get(resources.pods, 'web', { namespace: 'default' });
+    assert.ok(terminating.metadata.deletionTimestamp, 'the pod waits for its kubelet');
+    await waitFor('web gone', async () => {
+      try {
+        await client.get(resources.pods, 'web', { namespace: 'default' });
+        return undefined;
+      } catch (err) {
+        return isNotFound(err) ? true : undefined;
+      }
+    }, 10_000);
+    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web,reason=Killing' });
+    assert.equal(events.items[0]?.message, 'Stopping container nginx');
+  });
+
+  it('fails a restartPolicy Never pod whose container exits 1', async () => {
+    await client.create(resources.pods, pod('job-fail', {
+      nodeName: 'node-b', restartPolicy: 'Never',
+      tolerations: [{ key: 'dedicated', operator: 'Exists' }],
+      containers: [{ name: 'main', image: 'busybox' }],
+    }, { 'kubelite.dev/exit-code': '1', 'kubelite.dev/run-seconds': '1' }));
+    const failed = await waitFor('job-fail Failed', async () => {
+      const p = await client.get(resources.pods, 'job-fail', { namespace: 'default' });
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    const term = failed.status.containerStatuses[0].state.terminated;
+    assert.equal(term.exitCode, 1);
+    assert.equal(term.reason, 'Error');
+    assert.match(failed.status.podIP, /^10\.244\.1\.\d+$/);
+  });
+
+  it('succeeds a restartPolicy Never pod whose script ends with exit 0', async () => {
+    await client.create(resources.pods, pod('job-ok', {
+      nodeName: 'node-a', restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo done; sleep 1; exit 0'] }],
+    }));
+    const done = await waitFor('job-ok Succeeded', async () => {
+      const p = await client.get(resources.pods, 'job-ok', { namespace: 'default' });
+      return p.status?.phase === 'Succeeded' ? p : undefined;
+    });
+    assert.equal(done.status.containerStatuses[0].state.terminated.reason, 'Completed');
+    const lines: string[] = [];
+    for await (const chunk of await kubelets.runtime.logs('default', 'job-ok', 'main', { follow: true })) lines.push(chunk);
+    assert.deepEqual(lines, ['done\n'], 'a follow of a finished container ends');
+  });
+});

@@ -1,0 +1,87 @@
+// The worker runtime: the kubelet in a worker thread (tsx registered inside the thread)
+// starts against a real server, registers its nodes, answers pods/log and pods/exec over the
+// MessagePort protocol, and stops cleanly; a worker that cannot start is retried.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ApiClient, resources } from '../src/client/index.ts';
+import { createLogger } from '../src/log.ts';
+import { startWorker } from '../src/workers/index.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+describe('worker runtime', () => {
+  let server: TestServer;
+  let client: ApiClient;
+
+  before(async () => {
+    server = await startTestServer();
+    client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
+  });
+
+  after(async () => {
+    client?.close();
+    await server?.stop();
+  });
+
+  it('runs the kubelet in a worker thread, serves logs and exec through it, and stops cleanly', async () => {
+    const worker = await startWorker('kubelet', {
+      connection: { kubeconfigPath: server.kubeconfigPath },
+      options: { nodes: 2, namePrefix: 'thread-node' },
+      log: createLogger('error'),
+    });
+    const thread = worker.thread;
+    assert.ok(thread, 'a worker thread runs');
+    const nodes = await client.list(resources.nodes);
+    assert.deepEqual(nodes.items.map((n) => n.metadata.name).sort(), ['thread-node-1', 'thread-node-2']);
+
+    await client.create(resources.pods, {
+      metadata: { name: 'echo', namespace: 'default' },
+      spec: { nodeName: 'thread-node-2', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo one; echo two; sleep infinity'] }] },
+    });
+    for (let i = 0; i < 100; i++) {
+      const p = await client.get(resources.pods, 'echo', { namespace: 'default' });
+      if (p.status?.phase === 'Running') break;
+      await delay(100);
+    }
+    const chunks: string[] = [];
+    for await (const chunk of await worker.runtime!.logs('default', 'echo', 'c', { tailLines: 1 })) chunks.push(chunk);
+    assert.deepEqual(chunks, ['two\n']);
+    assert.deepEqual(await worker.runtime!.exec('default', 'echo', 'c', ['env']).then((r) => r.exitCode), 0);
+    await assert.rejects(worker.runtime!.exec('default', 'missing', 'c', ['true']), (err: any) => err.code === 404 && err.reason === 'NotFound');
+
+    // A follow stays open until cancelled through its signal.
+    const abort = new AbortController();
+    const follow = await worker.runtime!.logs('default', 'echo', 'c', { follow: true, signal: abort.signal });
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of follow) {
+        seen.push(chunk);
+        if (seen.length === 2) abort.abort();
+      }
+    })();
+    await reading;
+    assert.deepEqual(seen, ['one\n', 'two\n']);
+
+    const exit = new Promise<number>((resolve) => thread.once('exit', resolve));
+    await worker.stop();
+    assert.equal(await exit, 0, 'the thread exits 0 after a stop message');
+    assert.equal(worker.thread, undefined);
+    assert.equal(worker.restarts, 0);
+  });
+
+  it('restarts a worker that fails to start, with backoff, until stopped', async () => {
+    const worker = await startWorker('kubelet', {
+      connection: { server: 'http://127.0.0.1:1' }, // nothing listens there
+      options: { nodes: 1 },
+      log: createLogger('silent'),
+      backoff: { initialMs: 50, maxMs: 100 },
+      waitForReady: false,
+    });
+    for (let i = 0; i < 100 && worker.restarts < 2; i++) await delay(100);
+    assert.ok(worker.restarts >= 2, `restarted ${worker.restarts} times`);
+    await worker.stop();
+    const restarts = worker.restarts;
+    await delay(300);
+    assert.equal(worker.restarts, restarts, 'no restart after stop');
+  });
+});
