@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { progress, type StageContext } from './lib/context.ts';
+import { machineBusySeconds, progress, type StageContext } from './lib/context.ts';
 import { HttpClient } from './lib/http.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createNamespace } from './lib/objects.ts';
@@ -24,21 +24,31 @@ import { watchLatency } from './stages/watch-latency.ts';
 
 const runLimitMs = 5 * 60 * 1000;
 const pods = 10_000;
+const warmUpObjects = 1500;
+const createsPerLevel = 2000;
+const createLevels = [1, 8, 64];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean' }, 'server-cpu-prof': { type: 'string' } } });
   const cpuProfDir = values['server-cpu-prof'] ? resolve(values['server-cpu-prof']) : undefined;
   const machine = machineInfo();
-  progress(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, Node ${machine.node}`);
+  progress(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, Node ${machine.node}, load average ${machine.loadAverage}`);
+  if (machine.loadAverage > machine.nproc / 2) progress('warning: the machine is busy; client and server share its cores with other work');
   const root = await mkdtemp(join(tmpdir(), 'kubelite-bench-'));
   const watchdog = setTimeout(() => void abort(root, new Error(`run exceeded ${runLimitMs / 1000} s`)), runLimitMs);
   watchdog.unref();
   process.once('SIGINT', () => void abort(root, new Error('interrupted')));
   try {
     const started = performance.now();
+    const busy0 = await machineBusySeconds();
     const rows = await runStages(root, cpuProfDir);
-    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    process.stdout.write(values.json ? renderJson(rows, machine) : renderTable(rows));
+    const wall = (performance.now() - started) / 1000;
+    const client = process.cpuUsage();
+    const own = ServerProcess.stoppedCpuSeconds + (client.user + client.system) / 1e6;
+    const otherCores = Math.max(0, (await machineBusySeconds()) - busy0 - own) / wall;
+    progress(`done in ${wall.toFixed(0)} s; other processes used ${otherCores.toFixed(2)} of ${machine.nproc} cores meanwhile`);
+    const context = { ...machine, runSeconds: Math.round(wall), otherProcessesCores: Number(otherCores.toFixed(2)) };
+    process.stdout.write(values.json ? renderJson(rows, context) : renderTable(rows));
   } finally {
     clearTimeout(watchdog);
     await stopAllServers();
@@ -55,12 +65,13 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
   let mainRows: Row[];
   try {
     for (const ns of ['bench-warmup', 'bench', 'bench-pods', 'bench-watch', 'bench-slow']) await createNamespace(client, ns);
-    await warmUp(ctx, { namespace: 'bench-warmup', objects: 1500 });
-    const creates = await configMapCreates(ctx, { namespace: 'bench', perLevel: 2000, levels: [1, 8, 64] });
+    await warmUp(ctx, { namespace: 'bench-warmup', objects: warmUpObjects });
+    const creates = await configMapCreates(ctx, { namespace: 'bench', perLevel: createsPerLevel, levels: createLevels });
     const get = await configMapGets(ctx, { namespace: 'bench', name: createdName(1, 0), count: 5000 });
     const podCreates = await createPods(ctx, { namespace: 'bench-pods', pods });
     const lists = await listPods(ctx, { namespace: 'bench-pods', pods });
-    const memory = await footprint(ctx, { dataDir: mainDir, holding: 'and 7,500 ConfigMaps' });
+    const configMaps = warmUpObjects + createsPerLevel * createLevels.length;
+    const memory = await footprint(ctx, { dataDir: mainDir, holding: `and ${configMaps.toLocaleString('en-US')} ConfigMaps` });
     const watches = await watchLatency(ctx, { namespace: 'bench-watch', objects: 1000, watcherCounts: [1, 1000] });
     const slow = await slowWatcher(ctx, { namespace: 'bench-slow', objectBytes: 512 * 1024, totalBytes: 100 * 1024 * 1024 });
     mainRows = [...creates, get, podCreates, ...lists, ...watches, ...slow, ...memory];

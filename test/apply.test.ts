@@ -406,3 +406,13 @@ test('helpers: manager names from User-Agent, no-op writes keep managedFields ti
   const changed = applyConfiguration({ live, applied: deployment({ replicas: 4 }), manager: 'alice', apiVersion: 'apps/v1', kind: 'Deployment', definition, time: T2 }).object;
   assert.equal(ignoreManagedFieldsTimestamps(changed, live), changed);
 });
+
+test('kinds without a schema are handled untyped: maps merge field by field, lists are atomic', () => {
+  const base = { apiVersion: 'example.com/v1', kind: 'Widget', definition: 'com.example.v1.Widget', time: T0 };
+  const first = applyConfiguration({ ...base, live: undefined, manager: 'a', applied: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1, tags: ['x'] } } });
+  const live = { ...first.object, metadata: { ...first.object.metadata, uid: 'u' } };
+  const next = applyConfiguration({ ...base, live, manager: 'b', applied: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { color: 'red' } } });
+  assert.deepEqual(next.object.spec, { size: 1, tags: ['x'], color: 'red' });
+  // Untyped keys are never declared fields, so each map is a member itself (`.`).
+  assert.deepEqual(first.managedFields?.[0].fieldsV1, { 'f:spec': { '.': {}, 'f:size': {}, 'f:tags': {} } });
+});

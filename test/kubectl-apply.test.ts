@@ -21,7 +21,7 @@ async function ok(...args: string[]): Promise<string> {
 }
 
 async function deployment(name: string): Promise<any> {
-  return JSON.parse(await ok('get', 'deploy', name, '-o', 'json'));
+  return JSON.parse(await ok('get', 'deploy', name, '-o', 'json', '--show-managed-fields'));
 }
 
 const v1 = `apiVersion: apps/v1
@@ -134,6 +134,39 @@ describe('kubectl apply and friends', () => {
     assert.match(res.stderr, /unknown field "spec.replicaz"/);
     const lax = await server.kubectl(['apply', '--validate=false', '-f', bad]);
     assert.equal(lax.code, 0, lax.stderr);
+  });
+
+  it('apply --server-side tracks managed fields; a second manager conflicts until --force-conflicts', async () => {
+    const f = join(server.dataDir, 'ssa.yaml');
+    await writeFile(f, v2.replace('name: app', 'name: ssa'));
+    assert.equal(await ok('apply', '--server-side', '-f', f), 'deployment.apps/ssa serverside-applied\n');
+    const d = await deployment('ssa');
+    const entry = d.metadata.managedFields.find((m: any) => m.manager === 'kubectl' && m.operation === 'Apply');
+    assert.ok(entry, JSON.stringify(d.metadata.managedFields));
+    assert.deepEqual(entry.fieldsV1['f:spec']['f:replicas'], {});
+    assert.ok(entry.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}']);
+    const f3 = join(server.dataDir, 'ssa3.yaml');
+    await writeFile(f3, v2.replace('name: app', 'name: ssa').replace('replicas: 2', 'replicas: 3'));
+    const conflict = await server.kubectl(['apply', '--server-side', '--field-manager=other', '-f', f3]);
+    assert.equal(conflict.code, 1);
+    assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas/);
+    assert.equal(await ok('apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', f3), 'deployment.apps/ssa serverside-applied\n');
+    const after = await deployment('ssa');
+    assert.equal(after.spec.replicas, 3);
+    const kubectlEntry = after.metadata.managedFields.find((m: any) => m.manager === 'kubectl');
+    assert.equal(kubectlEntry.fieldsV1['f:spec']['f:replicas'], undefined);
+  });
+
+  it('apply --prune -l removes what the manifest dropped', async () => {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {set: pruned}\ndata: {k: v}\n`;
+    const f = join(server.dataDir, 'prune.yaml');
+    await writeFile(f, [cm('keep'), cm('drop')].join('---\n'));
+    await ok('apply', '-f', f);
+    await writeFile(f, cm('keep'));
+    const out = await ok('apply', '--prune', '-l', 'set=pruned', '-f', f);
+    assert.match(out, /configmap\/drop pruned/);
+    assert.equal((await server.kubectl(['get', 'cm', 'drop'])).code, 1);
+    assert.equal((await server.kubectl(['get', 'cm', 'keep'])).code, 0);
   });
 
   it('edit through $EDITOR', async () => {

@@ -70,6 +70,7 @@ describe('core resource table', () => {
       'resourcequotas resourcequota quota ns - status 8',
       'persistentvolumes persistentvolume pv cluster - status 8',
       'persistentvolumeclaims persistentvolumeclaim pvc ns - status 8',
+      'replicationcontrollers replicationcontroller rc ns all status,scale 8',
     ]);
     for (const d of coreResources) assert.equal(d.schema, `io.k8s.api.core.v1.${d.kind}`);
   });

@@ -8,6 +8,8 @@ export interface MachineInfo {
   cpu: string;
   node: string;
   kernel: string;
+  /** 1-minute load average when the run began: other work on the machine skews every number. */
+  loadAverage: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -19,6 +21,7 @@ export function machineInfo(): MachineInfo {
     cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
     node: process.version,
     kernel: `${os.type()} ${os.release()}`,
+    loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
   };
 }
 

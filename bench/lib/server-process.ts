@@ -33,6 +33,9 @@ export interface StartTimings {
 }
 
 export class ServerProcess {
+  /** CPU seconds used by every server stopped so far (read just before stopping). */
+  static stoppedCpuSeconds = 0;
+
   private constructor(private readonly child: ChildProcess, readonly url: string, private readonly output: string[]) {}
 
   get pid(): number {
@@ -96,6 +99,7 @@ export class ServerProcess {
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    ServerProcess.stoppedCpuSeconds += await this.cpuSeconds().catch(() => 0);
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);

@@ -1,7 +1,9 @@
 // One store implements every write verb for every resource through a fixed pipeline, as
 // k8s.io/apiserver's registry.Store does: decode → system metadata → generateName →
 // namespace → prepare → validate → storage. Resources differ only by their ResourceDef.
-import { errors, isStatusError, type FieldError } from '../api/errors.ts';
+import { errors, field, isStatusError, type FieldError } from '../api/errors.ts';
+import { applyConfiguration, ignoreManagedFieldsTimestamps, managerFromUserAgent, resetFieldsFor, updateManagedFields } from './apply/index.ts';
+import { groupVersion } from './types.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Storage, StoredObject } from '../storage/interface.ts';
 import { isStorageError } from '../storage/interface.ts';
@@ -19,6 +21,10 @@ export interface WriteOptions {
   dryRun?: boolean;
   fieldValidation?: FieldValidationMode;
   fieldManager?: string;
+  /** Names the manager of managedFields entries when no fieldManager is given, as kube does. */
+  userAgent?: string;
+  /** Server-side apply: take ownership of conflicting fields. */
+  force?: boolean;
 }
 
 export interface WriteResult {
@@ -68,11 +74,17 @@ export class GenericStore {
 
   async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
     const { object: obj, warnings } = decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn' });
+    return this.createObject(namespace, obj, warnings, opts, true);
+  }
+
+  private async createObject(namespace: string | undefined, obj: KubeObject, warnings: string[], opts: WriteOptions,
+    trackUpdate: boolean): Promise<WriteResult> {
     this.checkNamespaceOfBody(obj, namespace);
     if (obj.metadata.resourceVersion) {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
     this.beforeCreate(obj);
+    if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
     this.validateOrThrow(obj, this.validateCreate(obj));
     await this.namespaces.admitCreate(this.def, obj);
     warnings.push(...(this.def.strategy.warnings?.(obj) ?? []));
@@ -96,6 +108,24 @@ export class GenericStore {
     this.def.strategy.prepareForCreate?.(obj);
     if (this.def.strategy.bumpsGeneration) meta.generation = 1;
     else delete meta.generation;
+  }
+
+  private managerOf(opts: WriteOptions): string {
+    return opts.fieldManager || managerFromUserAgent(opts.userAgent);
+  }
+
+  private resetFields(subresource?: string) {
+    return resetFieldsFor({ definition: this.def.schema, subresource, hasStatusSubresource: this.def.subresources.includes('status') });
+  }
+
+  /** metadata.managedFields after an Update operation by this request's manager (kube's field manager). */
+  private trackManagedFields(old: KubeObject | undefined, obj: KubeObject, opts: WriteOptions, subresource?: string): void {
+    const managedFields = updateManagedFields({
+      old, next: obj, manager: this.managerOf(opts), operation: 'Update', apiVersion: groupVersion(this.def),
+      subresource, time: new Date(), definition: this.def.schema, resetFields: this.resetFields(subresource),
+    });
+    if (managedFields) obj.metadata.managedFields = managedFields;
+    else delete obj.metadata.managedFields;
   }
 
   private validateCreate(obj: KubeObject): FieldError[] {
@@ -145,6 +175,42 @@ export class GenericStore {
     return result;
   }
 
+  /** Server-side apply (application/apply-patch+yaml): merge by ownership, create when missing. */
+  async apply(namespace: string | undefined, name: string, applied: unknown, opts: WriteOptions & { subresource?: string } = {}): Promise<WriteResult> {
+    if (!opts.fieldManager) {
+      throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.required('fieldManager', 'is required for apply patch')]);
+    }
+    const applyWith = (live: KubeObject | undefined) => {
+      const res = applyConfiguration({
+        live, applied, manager: opts.fieldManager!, force: opts.force, apiVersion: groupVersion(this.def), kind: this.def.kind,
+        definition: this.def.schema, subresource: opts.subresource, time: new Date(), resetFields: this.resetFields(opts.subresource),
+      });
+      const decoded = decodeBody(this.def, res.object, { mode: opts.fieldValidation ?? 'Warn' });
+      const obj = decoded.object;
+      if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+        throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      obj.metadata.name = name;
+      if (res.managedFields) obj.metadata.managedFields = res.managedFields;
+      else delete obj.metadata.managedFields;
+      return decoded;
+    };
+    const warnings: string[] = [];
+    try {
+      const result = await this.guaranteedUpdate(namespace, name, opts, (current) => {
+        const decoded = applyWith(current.object);
+        warnings.splice(0, warnings.length, ...decoded.warnings);
+        return decoded.object;
+      }, opts.subresource, false);
+      result.warnings.unshift(...warnings);
+      return result;
+    } catch (err) {
+      if (!isStatusError(err, 'NotFound') || opts.subresource) throw err;
+      const decoded = applyWith(undefined);
+      return this.createObject(namespace, decoded.object, decoded.warnings, opts, false);
+    }
+  }
+
   /**
    * The shared update pipeline: `desiredFrom(current)` yields what the client wants; system
    * fields are carried over, the strategy prepares and validates, and the write is a
@@ -156,6 +222,7 @@ export class GenericStore {
     opts: WriteOptions,
     desiredFrom: (current: StoredObject) => KubeObject,
     subresource?: string,
+    trackUpdate = true,
   ): Promise<WriteResult> {
     const key = this.key(namespace, name);
     const warnings: string[] = [];
@@ -163,10 +230,12 @@ export class GenericStore {
     let deleteNow = false;
     const tryUpdate = (current: StoredObject): KubeObject => {
       const old = current.object;
-      const obj = desiredFrom(current);
+      let obj = desiredFrom(current);
       const rv = obj.metadata.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) throw errors.optimisticLock(this.gr, name);
       this.prepareUpdate(obj, old, subresource);
+      if (trackUpdate) this.trackManagedFields(old, obj, opts, subresource);
+      obj = ignoreManagedFieldsTimestamps(obj, old);
       this.validateOrThrow(obj, this.validateUpdate(obj, old, subresource));
       warnings.splice(0, warnings.length, ...(this.def.strategy.warnings?.(obj, old) ?? []));
       // Removing the last finalizer of an object being deleted completes its deletion.

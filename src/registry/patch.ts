@@ -20,7 +20,7 @@ export const supportedPatchTypes = Object.keys(contentTypes);
 export function patchTypeOf(contentType: string | undefined): PatchType {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const type = contentTypes[mediaType];
-  if (!type || type === 'apply') throw errors.unsupportedMediaType(mediaType, supportedPatchTypes.filter((t) => t !== 'application/apply-patch+yaml'));
+  if (!type) throw errors.unsupportedMediaType(mediaType, supportedPatchTypes);
   return type;
 }
 
@@ -34,6 +34,7 @@ export function applyPatch(type: PatchType, doc: unknown, patch: unknown, defini
     case 'strategic':
       return applyStrategicMergePatch(doc, patch, definition, { fieldValidation });
     default:
+      // Apply patches merge by field ownership: GenericStore.apply, not a document transform.
       throw errors.unsupportedMediaType('application/apply-patch+yaml', supportedPatchTypes);
   }
 }

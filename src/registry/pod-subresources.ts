@@ -34,6 +34,11 @@ export async function bindPod(registry: Registry, pods: ResourceDef, namespace: 
   try {
     await registry.storage.guaranteedUpdate(store.key(namespace, name), (current) => {
       const pod = structuredClone(current.object);
+      const uid = binding.metadata.uid;
+      if (uid && uid !== pod.metadata.uid) {
+        throw errors.conflict({ group: '', resource: 'pods' }, name,
+          `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
+      }
       if (pod.metadata.deletionTimestamp) throw errors.conflict(bindingGR, name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (pod.spec?.nodeName) throw errors.conflict(bindingGR, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       pod.spec.nodeName = target.name;
@@ -52,12 +57,15 @@ export async function bindPod(registry: Registry, pods: ResourceDef, namespace: 
 function setCondition(pod: KubeObject, cond: { type: string; status: string }): void {
   pod.status ??= {};
   const conditions: Array<Record<string, unknown>> = pod.status.conditions ?? [];
-  const existing = conditions.find((c) => c.type === cond.type);
-  if (existing) {
-    if (existing.status !== cond.status) Object.assign(existing, cond, { lastTransitionTime: nowTimestamp() });
-  } else {
-    conditions.push({ ...cond, lastProbeTime: null, lastTransitionTime: nowTimestamp() });
-  }
+  // The condition is replaced whole (reason and message of an earlier Unschedulable go), as kube's UpdatePodCondition.
+  const index = conditions.findIndex((c) => c.type === cond.type);
+  const previous = index >= 0 ? conditions[index] : undefined;
+  const next = {
+    ...cond, lastProbeTime: null,
+    lastTransitionTime: previous && previous.status === cond.status ? previous.lastTransitionTime : nowTimestamp(),
+  };
+  if (index >= 0) conditions[index] = next;
+  else conditions.push(next);
   pod.status.conditions = conditions;
 }
 

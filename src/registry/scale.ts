@@ -23,10 +23,17 @@ function writePath(obj: any, path: string, value: unknown): void {
   cur[parts[parts.length - 1]] = value;
 }
 
+/** A metav1.LabelSelector, or a ReplicationController's plain map, as a selector string. */
+function specSelectorString(sel: unknown): string | undefined {
+  if (!sel || typeof sel !== 'object') return undefined;
+  if ('matchLabels' in sel || 'matchExpressions' in sel) return labelSelectorToString(sel as Parameters<typeof labelSelectorToString>[0]);
+  return Object.entries(sel as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
 export function toScale(def: ResourceDef, obj: KubeObject): KubeObject {
   const scale = def.scale;
   if (!scale) throw errors.notFoundPath();
-  const selector = readPath(obj, scale.labelSelectorPath ?? '') ?? (obj.spec?.selector ? labelSelectorToString(obj.spec.selector) : undefined);
+  const selector = readPath(obj, scale.labelSelectorPath ?? '') ?? specSelectorString(obj.spec?.selector);
   const status: Record<string, unknown> = { replicas: readPath(obj, scale.statusReplicasPath) ?? 0 };
   if (typeof selector === 'string' && selector) status.selector = selector;
   return {

@@ -23,10 +23,13 @@ const maxRemembered = 4096;
 
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
-  private readonly limiter = new ConcurrencyLimiter(8);
+  private readonly limiter: ConcurrencyLimiter;
   private seq = 0;
 
-  constructor(private readonly client: ApiClient, private readonly component: string, private readonly log?: EventLog) {}
+  /** `concurrency` is kept below the binder's so that under load bindings get most of the server. */
+  constructor(private readonly client: ApiClient, private readonly component: string, private readonly log?: EventLog, concurrency = 4) {
+    this.limiter = new ConcurrencyLimiter(concurrency);
+  }
 
   /** Writes (or bumps) an event in the background; failures are logged, never thrown. */
   record(pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {

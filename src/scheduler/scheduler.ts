@@ -5,7 +5,7 @@
 // background, a few bindings in flight. A pod that fits nowhere gets PodScheduled=False
 // (Unschedulable) and a FailedScheduling event, and waits for a cluster event to retry.
 import type { Logger } from 'pino';
-import { ApiClient, InformerFactory, isNotFound, objectKey, resources, type ResourceDescriptor } from '../client/index.ts';
+import { ApiClient, InformerFactory, isConflict, isNotFound, objectKey, resources, type ResourceDescriptor } from '../client/index.ts';
 import { createLogger } from '../log.ts';
 import { SchedulerCache } from './cache.ts';
 import { EventRecorder } from './events.ts';
@@ -231,7 +231,9 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       const latest = podInformer.store.get(key);
       if (latest && pending(latest) && responsibleFor(latest) && !stopped) {
         queue.addFailed(latest, priorityOf(latest));
-        recordUnschedulable(latest, 'SchedulerError', `binding rejected: ${err instanceof Error ? err.message : String(err)}`, undefined);
+        // A conflict means someone else bound it meanwhile: the informer will say so.
+        const reason = `binding rejected: running Bind plugin "DefaultBinder": ${err instanceof Error ? err.message : String(err)}`;
+        if (!isConflict(err)) recordUnschedulable(latest, 'SchedulerError', reason, undefined);
       }
     } finally {
       binding.delete(key);

@@ -1,40 +1,22 @@
-// The scheduler as a worker thread (or a process): `workerData` / the environment names the
-// kubeconfig and the scheduler; the thread runs until it is told to stop.
-//   new Worker(new URL('./scheduler/worker.ts', import.meta.url), { workerData: { kubeconfig } })
-//   parentPort.postMessage('stop') → stops, then posts 'stopped'.
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { ApiClient } from '../client/index.ts';
-import { createLogger } from '../log.ts';
+// The scheduler as a kubelite worker (see workers/types.ts): the runtime gives it a client
+// and options, in a worker thread by default or in-process for `kubelite scheduler`.
+// Options: schedulerName (default-scheduler), qps/burst (default: use the runtime's client,
+// which is not rate-limited), parallelBindings.
+import type { RunningWorker, WorkerContext } from '../workers/types.ts';
 import { startScheduler } from './scheduler.ts';
 
-export interface SchedulerWorkerData {
-  kubeconfig?: string;
-  schedulerName?: string;
-  qps?: number;
-  burst?: number;
-}
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
-const data: SchedulerWorkerData = (isMainThread ? {} : workerData) ?? {};
-const kubeconfig = data.kubeconfig ?? process.env.KUBECONFIG;
-const log = createLogger();
-const scheduler = startScheduler({
-  client: ApiClient.fromKubeconfig(kubeconfig),
-  schedulerName: data.schedulerName,
-  qps: data.qps,
-  burst: data.burst,
-  log: log.child({ component: 'scheduler' }),
-});
-
-async function stop(): Promise<void> {
-  await scheduler.stop();
-  parentPort?.postMessage('stopped');
-  parentPort?.close();
-}
-
-parentPort?.on('message', (msg) => {
-  if (msg === 'stop') void stop();
-});
-if (isMainThread) {
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+export async function start(ctx: WorkerContext): Promise<RunningWorker> {
+  const o = ctx.options;
+  const scheduler = startScheduler({
+    client: ctx.client,
+    log: ctx.log,
+    schedulerName: typeof o.schedulerName === 'string' ? o.schedulerName : undefined,
+    qps: num(o.qps) ?? 0,
+    burst: num(o.burst),
+    parallelBindings: num(o.parallelBindings),
+  });
+  await scheduler.ready;
+  return { stop: () => scheduler.stop() };
 }

@@ -1,6 +1,6 @@
 // The resource routes: every verb of every resource maps onto the registry here, once.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from '../api/errors.ts';
+import { errors, field } from '../api/errors.ts';
 import { expectedTypeMeta, parseFieldValidation } from '../registry/decode.ts';
 import type { DeleteRequest } from '../registry/generic-store.ts';
 import { parseListQuery } from '../registry/list-options.ts';
@@ -91,8 +91,11 @@ function dryRunOf(q: Query): boolean {
   return values.length > 0;
 }
 
-function writeOptions(q: Query) {
-  return { dryRun: dryRunOf(q), fieldValidation: parseFieldValidation(one(q, 'fieldValidation')), fieldManager: one(q, 'fieldManager') };
+function writeOptions(q: Query, req: FastifyRequest) {
+  return {
+    dryRun: dryRunOf(q), fieldValidation: parseFieldValidation(one(q, 'fieldValidation')), fieldManager: one(q, 'fieldManager'),
+    userAgent: req.headers['user-agent'],
+  };
 }
 
 function objectViews(): View[] {
@@ -140,7 +143,7 @@ async function create(req: FastifyRequest, reply: FastifyReply, registry: Regist
   requireVerb(def, 'create');
   const rep = negotiate(req.headers.accept, objectViews());
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def));
-  const res = await registry.store(def).create(namespace, body, writeOptions(q));
+  const res = await registry.store(def).create(namespace, body, writeOptions(q, req));
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: 201, def, object: res.object, json: res.json, includeObject: 'Metadata' });
 }
@@ -149,7 +152,7 @@ async function update(req: FastifyRequest, reply: FastifyReply, registry: Regist
   requireVerb(def, 'update');
   const rep = negotiate(req.headers.accept, objectViews());
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def, subresource));
-  const res = await registry.store(def).update(namespace, name, body, { ...writeOptions(q), subresource });
+  const res = await registry.store(def).update(namespace, name, body, { ...writeOptions(q, req), subresource });
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: res.created ? 201 : 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
 }
@@ -160,9 +163,15 @@ async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registr
   const type = patchTypeOf(req.headers['content-type']);
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], supportedPatchTypes);
   if (body === undefined) throw errors.badRequest('the body of the request was empty');
-  const res = await registry.store(def).patch(namespace, name, type, body, { ...writeOptions(q), subresource });
+  const force = one(q, 'force');
+  if (force !== undefined && type !== 'apply') {
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
+  }
+  const opts = { ...writeOptions(q, req), subresource, force: force === 'true' };
+  const store = registry.store(def);
+  const res = type === 'apply' ? await store.apply(namespace, name, body, opts) : await store.patch(namespace, name, type, body, opts);
   sendWarnings(reply, res.warnings);
-  return sendObject(reply, rep, { code: 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
+  return sendObject(reply, rep, { code: res.created ? 201 : 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
 }
 
 /** DeleteOptions from the body (kubectl sends one) and the query string, the query winning as in kube. */

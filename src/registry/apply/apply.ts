@@ -12,7 +12,7 @@ import {
   beforeFirstApplyManager, capUpdateManagers, decodeManagedFields, encodeManagedFields, formatTime,
   managerIdentifier, parseIdentifier, recordUpdate, stripManagedSet, zeroObject, type Managed,
 } from './managed-fields.ts';
-import { definitionType, type SchemaType } from './schema-types.ts';
+import { objectType, type SchemaType } from './schema-types.ts';
 import { compare, ensureNamedFieldsAreMembers, isMap, merge, removeItems, toFieldSet } from './typed.ts';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -62,8 +62,7 @@ export function applyConfiguration(opts: ApplyOptions): ApplyResult {
   if (isMap(config.metadata) && Array.isArray(config.metadata.managedFields)) {
     throw errors.badRequest('metadata.managedFields must be nil');
   }
-  const type = definitionType(opts.definition);
-  if (!type) throw errors.internal(`no schema for ${opts.definition}`);
+  const type = objectType(opts.definition);
   const typeErrors = { errors: [] as string[] };
   toFieldSet(config, type, typeErrors);
   if (typeErrors.errors.length > 0) {

@@ -3,7 +3,7 @@ export {
   FieldSet, comparePathElements, keyElement, parsePathElement, pathElementString, pathString, serializePathElement,
   type JsonValue, type Path, type PathElement,
 } from './fieldset.ts';
-export { childType, definitionType, schemaTypeAt, type SchemaType } from './schema-types.ts';
+export { childType, definitionType, objectType, schemaTypeAt, type SchemaType } from './schema-types.ts';
 export { compare, merge, removeItems, toFieldSet, type Comparison } from './typed.ts';
 export {
   ancientChangesManager, beforeFirstApplyManager, decodeManagedFields, encodeManagedFields, formatTime,

@@ -7,7 +7,7 @@
 import type { KubeObject, ManagedFieldsEntry } from '../../api/types.ts';
 import { loadDefinitions } from '../validation/schema.ts';
 import { FieldSet, type Path } from './fieldset.ts';
-import { definitionType, type SchemaType } from './schema-types.ts';
+import { objectType, type SchemaType } from './schema-types.ts';
 import { compare } from './typed.ts';
 
 export interface VersionedSet {
@@ -168,8 +168,7 @@ export interface UpdateManagedFieldsOptions {
  * Returns undefined when the object is to have none (cleared by the client, or never tracked).
  */
 export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFieldsEntry[] | undefined {
-  const type = definitionType(opts.definition);
-  if (!type) return undefined;
+  const type = objectType(opts.definition);
   const managed = decodeLiveOrNew(opts.old, opts.next, !!opts.subresource);
   // skipNonAppliedManager: an existing object without managed fields stays untracked until an apply.
   if (managed.fields.size === 0 && opts.old?.metadata?.uid) return undefined;

@@ -46,6 +46,15 @@ export function definitionType(name: string): SchemaType | undefined {
   return def ? typeOf(def) : undefined;
 }
 
+/**
+ * The type to handle objects of `definition` with: its schema, or, for a kind without one
+ * (a custom resource whose schema is not loaded), the untyped type structured-merge-diff
+ * uses for x-kubernetes-preserve-unknown-fields (granular maps, atomic lists).
+ */
+export function objectType(definition: string): SchemaType {
+  return definitionType(definition) ?? deduced;
+}
+
 /** The type at `path` below definition `definition` (list items by key, value or index). */
 export function schemaTypeAt(definition: string, path: Path): SchemaType | undefined {
   let t = definitionType(definition);

@@ -9,6 +9,7 @@ import { podResource } from './core-pod.ts';
 import { limitRangeResource, resourceQuotaResource } from './core-quota.ts';
 import { persistentVolumeClaimResource, persistentVolumeResource } from './core-storage.ts';
 import { serviceResource } from './service.ts';
+import { replicationControllerResource } from './core-replicationcontroller.ts';
 
 export const coreResources: ResourceDef[] = [
   namespaceResource,
@@ -24,4 +25,5 @@ export const coreResources: ResourceDef[] = [
   resourceQuotaResource,
   persistentVolumeResource,
   persistentVolumeClaimResource,
+  replicationControllerResource,
 ];
