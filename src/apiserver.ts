@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { isStatusError } from './api/errors.ts';
 import type { KubeObject } from './api/types.ts';
+import type { PodRuntime } from './kubelet/runtime.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { createLogger } from './log.ts';
 import { ResourceCatalog } from './registry/catalog.ts';
@@ -34,6 +35,8 @@ export interface RunningApiServer {
   kubeconfigPath: string;
   app: FastifyInstance;
   registry: Registry;
+  /** Where pods/log (and later exec) reach the simulated kubelets. */
+  setPodRuntime(runtime: PodRuntime | undefined): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let closed = false;
   return {
     url, port, kubeconfigPath, app, registry,
+    setPodRuntime(runtime) {
+      registry.podRuntime = runtime;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -1,56 +1,128 @@
-// The kubelite command line: `kubelite` starts the API server on ./data and writes an admin
-// kubeconfig beside the store.
+// The kubelite command line: `kubelite` starts the API server on ./data with a scheduler and
+// simulated kubelets in worker threads; `kubelite kubelet|scheduler --kubeconfig F` runs one
+// worker as its own process against any API server.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { startApiServer } from './apiserver.ts';
 import { createLogger } from './log.ts';
+import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
+import type { RunningWorker } from './workers/index.ts';
 
-const usage = `Usage: kubelite [flags]
+const usage = `Usage: kubelite [flags]                       API server + scheduler + kubelets
+       kubelite kubelet --kubeconfig F [--nodes N] [--node-prefix P]
+       kubelite scheduler --kubeconfig F
 
-Starts a Kubernetes API server (v1.32) on an embedded LevelDB store.
+Starts a Kubernetes API server (v1.32) on an embedded LevelDB store, with a scheduler and
+simulated nodes that run pods without containers.
 
 Flags:
   --data-dir DIR     where the store and the kubeconfig live (default ./data)
   --host ADDR        address to listen on (default 127.0.0.1)
-  --port N           port to listen on (default 6443)
+  --port N           port to listen on (default 6443; 0 picks a free one)
+  --nodes N          simulated nodes (default 3; 0 for none)
+  --node-cpu Q       cpu of each node (default 4)
+  --node-memory Q    memory of each node (default 16Gi)
+  --node-pods N      pods per node (default 110)
+  --stages FILE      the kubelet's pod lifecycle stages (default stages/pod-default.yaml)
+  --no-scheduler     do not start the scheduler
+  --no-kubelet       do not start the simulated kubelets
+  --kubeconfig F     (kubelet, scheduler) the API server to work against
   --log-level LEVEL  fatal|error|warn|info|debug|trace (default warn, or LOG_LEVEL)
   --v                verbose: same as --log-level info (--v --v for debug)
   -h, --help         this text
 `;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'data-dir': { type: 'string', default: './data' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '6443' },
-      'log-level': { type: 'string' },
-      v: { type: 'boolean', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
+const options = {
+  'data-dir': { type: 'string', default: './data' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '6443' },
+  nodes: { type: 'string', default: '3' },
+  'node-cpu': { type: 'string', default: '4' },
+  'node-memory': { type: 'string', default: '16Gi' },
+  'node-pods': { type: 'string', default: '110' },
+  'node-prefix': { type: 'string', default: 'node' },
+  stages: { type: 'string' },
+  'no-scheduler': { type: 'boolean' },
+  'no-kubelet': { type: 'boolean' },
+  kubeconfig: { type: 'string' },
+  'log-level': { type: 'string' },
+  v: { type: 'boolean', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+function integer(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: not a non-negative integer: ${value}`);
+  return n;
+}
+
+function kubeletOptions(values: Values): Record<string, unknown> {
+  return {
+    nodes: integer('nodes', values.nodes),
+    namePrefix: values['node-prefix'],
+    nodeTemplate: { cpu: values['node-cpu'], memory: values['node-memory'], pods: integer('node-pods', values['node-pods']) },
+    stagesFile: values.stages ? resolve(values.stages) : undefined,
+  };
+}
+
+function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  const handler = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    await stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void handler('SIGINT'));
+  process.once('SIGTERM', () => void handler('SIGTERM'));
+}
+
+async function serve(values: Values, log: Logger): Promise<void> {
+  const port = integer('port', values.port);
+  const started = Date.now();
+  const server = await startApiServer({ dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log });
+  const connection = { kubeconfigPath: server.kubeconfigPath };
+  const workers: WorkerHandle[] = [];
+  if (!values['no-kubelet'] && integer('nodes', values.nodes) > 0) {
+    const kubelet = await startWorker('kubelet', { connection, options: kubeletOptions(values), log, waitForReady: false });
+    server.setPodRuntime(kubelet.runtime);
+    workers.push(kubelet);
+  }
+  if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection, log, waitForReady: false }));
+  log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
+  process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
+    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
+  stopOnSignals(log, async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await server.close();
   });
+}
+
+async function runOne(name: 'kubelet' | 'scheduler', values: Values, log: Logger): Promise<void> {
+  if (!values.kubeconfig) throw new Error(`${name}: --kubeconfig is required`);
+  const running: RunningWorker = await runWorkerInProcess(name, {
+    connection: { kubeconfigPath: resolve(values.kubeconfig) },
+    options: name === 'kubelet' ? kubeletOptions(values) : {},
+    log,
+  });
+  process.stdout.write(`kubelite ${name} is running against ${values.kubeconfig}\n`);
+  stopOnSignals(log, () => running.stop());
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ options, allowPositionals: true });
   if (values.help) {
     process.stdout.write(usage);
     return;
   }
   const verbosity = values.v?.length ?? 0;
   const level = values['log-level'] ?? (verbosity >= 2 ? 'debug' : verbosity === 1 ? 'info' : undefined);
-  const logger = createLogger(level);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${values.port}`);
-  const started = Date.now();
-  const server = await startApiServer({ dataDir: resolve(values['data-dir']!), host: values.host, port, logger });
-  logger.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
-  process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
-    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  const log = createLogger(level);
+  const command = positionals[0] ?? 'serve';
+  if (command === 'serve') return serve(values, log);
+  if (command === 'kubelet' || command === 'scheduler') return runOne(command, values, log);
+  throw new Error(`unknown command "${command}" (see kubelite --help)`);
 }
 
 main().catch((err) => {

@@ -10,10 +10,13 @@ import type { ResourceDef } from './types.ts';
 import { startWatch, type WatchSettings, type WatchSink, defaultWatchSettings } from './watch.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
+import type { PodRuntime } from '../kubelet/runtime.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
   readonly namespaces: NamespaceLifecycle;
+  /** The simulated kubelets' logs and exec, once a kubelet worker runs (pods/log). */
+  podRuntime?: PodRuntime;
 
   constructor(
     readonly storage: Storage,

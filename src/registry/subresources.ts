@@ -12,6 +12,7 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
   eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
+  log: { verbs: ['get'] },
 };
 
 export function subresourceKind(def: ResourceDef, sub: SubresourceName) {

@@ -19,6 +19,7 @@ import { bindPod, evictPod } from '../registry/pod-subresources.ts';
 import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
 import type { SubresourceName } from '../registry/types.ts';
 import { serveWatch } from './watch-http.ts';
+import { servePodLogs } from './pod-logs.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 
@@ -117,6 +118,7 @@ async function createSubresource(req: FastifyRequest, reply: FastifyReply, regis
 async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
+  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name);
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
   if (subresource === 'scale') {
