@@ -1,5 +1,6 @@
 // `npm run bench`: starts kubelite as a child process on a temporary data directory, runs
 // every stage over loopback HTTP and prints one table (`--json`: the same rows as JSON).
+// Stages 2–7 measure the API server alone (`--no-scheduler --no-kubelet`).
 // Budgets live here, never in tests. Flags: --json, --server-cpu-prof DIR (V8 profiles of
 // the main server and of the last 50,000-ConfigMap restart).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { machineBusySeconds, progress, type StageContext } from './lib/context.t
 import { HttpClient } from './lib/http.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createNamespace } from './lib/objects.ts';
-import { ServerProcess, stopAllServers } from './lib/server-process.ts';
+import { apiServerOnly, ServerProcess, stopAllServers } from './lib/server-process.ts';
 import { renderJson, renderTable, type Row } from './lib/table.ts';
 import { configMapCreates, createdName } from './stages/creates.ts';
 import { footprint } from './stages/footprint.ts';
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
 }
 
 async function runStages(root: string, cpuProfDir: string | undefined): Promise<Row[]> {
-  const emptyStart = await startEmpty(root);
+  const emptyStarts = [
+    await startEmpty({ root, starts: 5, flags: apiServerOnly, what: 'API server', budgeted: true }),
+    await startEmpty({ root, starts: 3, flags: [], what: 'default (+ scheduler, 3 kubelets)', budgeted: false }),
+  ];
   const mainDir = join(root, 'main');
   const { server } = await ServerProcess.start({ dataDir: mainDir, cpuProfDir });
   const client = new HttpClient(server.url, 1100);
@@ -80,7 +84,7 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
     await server.stop();
   }
   const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3, cpuProfDir });
-  return [emptyStart, ...filledStart, ...mainRows, ...notBuiltRows()];
+  return [...emptyStarts, ...filledStart, ...mainRows, ...notBuiltRows()];
 }
 
 async function abort(root: string, err: Error): Promise<void> {

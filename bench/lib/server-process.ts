@@ -16,8 +16,13 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** The API server alone: the workers main.ts starts by default would add their own load. */
+export const apiServerOnly = ['--no-scheduler', '--no-kubelet'];
+
 export interface StartOptions {
   dataDir: string;
+  /** More kubelite flags (default: `apiServerOnly`). */
+  flags?: string[];
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   cpuProfDir?: string;
   timeoutMs?: number;
@@ -47,7 +52,7 @@ export class ServerProcess {
     const nodeArgs = ['--import', 'tsx'];
     if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', '--data-dir', opts.dataDir, '--port', '0'], {
+    const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', '--data-dir', opts.dataDir, '--port', '0', ...(opts.flags ?? apiServerOnly)], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

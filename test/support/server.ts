@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver.ts';
 import { createLogger } from '../../src/log.ts';
+import { runWorkerInProcess, type RunningWorker } from '../../src/workers/index.ts';
 
 export interface TestServer extends RunningApiServer {
   dataDir: string;
@@ -21,18 +22,36 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export async function startTestServer(opts: { bookmarkIntervalMs?: number } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  bookmarkIntervalMs?: number;
+  /** Run simulated kubelets for this many nodes (in this process). */
+  nodes?: number;
+  /** Run the scheduler (in this process). */
+  scheduler?: boolean;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kubelite-test-'));
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'error');
   const server = await startApiServer({
-    dataDir, host: '127.0.0.1', port: 0, logger: createLogger(process.env.LOG_LEVEL ?? 'error'),
+    dataDir, host: '127.0.0.1', port: 0, logger,
     watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
   });
+  const connection = { kubeconfigPath: server.kubeconfigPath };
+  const workers: RunningWorker[] = [];
+  if (opts.nodes) {
+    const kubelet = await runWorkerInProcess('kubelet', { connection, options: { nodes: opts.nodes }, log: logger });
+    server.setPodRuntime(kubelet.runtime);
+    workers.push(kubelet);
+  }
+  if (opts.scheduler) workers.push(await runWorkerInProcess('scheduler', { connection, log: logger }));
   return {
     ...server,
     dataDir,
     kubectl: (args, o) => runKubectl(server.kubeconfigPath, args, o),
     request: (path, init) => fetch(server.url + path, init),
     async stop() {
+      await Promise.all(workers.map((w) => w.stop()));
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,79 @@
+// Pods on simulated nodes, end to end through kubectl: scheduled with the spread kube-scheduler
+// gives, Running and Ready with IPs, logs and events as a kubelet reports them, Pending with
+// FailedScheduling when nothing fits, and drain.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ nodes: 3, scheduler: true });
+});
+after(async () => {
+  await server.stop();
+});
+
+async function ok(...args: string[]): Promise<string> {
+  const res = await server.kubectl(args);
+  assert.equal(res.code, 0, `kubectl ${args.join(' ')} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+async function until(cond: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const pod = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'spread' } },
+  spec: { containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', `echo hello from ${name}; sleep 3600`], ...extra }] },
+});
+
+describe('pods on simulated nodes', () => {
+  it('nodes register Ready', async () => {
+    await until(async () => (await ok('get', 'nodes', '--no-headers')).trim().split('\n').filter((l) => / Ready /.test(l)).length === 3, '3 Ready nodes');
+  });
+
+  it('pods are scheduled across the nodes and go Running with IPs', async () => {
+    for (let i = 0; i < 6; i++) await server.kubectl(['create', '-f', '-'], { input: pod(`p${i}`) });
+    await until(async () => (await ok('get', 'pods', '-l', 'app=spread', '--no-headers')).trim().split('\n').filter((l) => /1\/1\s+Running/.test(l)).length === 6, '6 Running pods');
+    const wide = await ok('get', 'pods', '-l', 'app=spread', '-o', 'wide', '--no-headers');
+    const rows = wide.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    for (const r of rows) assert.match(r[5], /^10\.244\.\d+\.\d+$/);
+    const perNode = new Map<string, number>();
+    for (const r of rows) perNode.set(r[6], (perNode.get(r[6]) ?? 0) + 1);
+    assert.deepEqual([...perNode.values()].sort(), [2, 2, 2]);
+  });
+
+  it('logs and the events of a started pod', async () => {
+    assert.equal(await ok('logs', 'p0'), 'hello from p0\n');
+    const describe = await ok('describe', 'pod', 'p0');
+    const reasons = describe.split('Events:')[1].trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[1]);
+    assert.deepEqual(reasons, ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
+  });
+
+  it('a pod asking for more cpu than any node has stays Pending with FailedScheduling', async () => {
+    await server.kubectl(['create', '-f', '-'], { input: pod('huge', { resources: { requests: { cpu: '64' } } }) });
+    await until(async () => (await ok('get', 'events', '--field-selector', 'involvedObject.name=huge,reason=FailedScheduling', '-o', 'name')).trim() !== '', 'FailedScheduling');
+    const p = JSON.parse(await ok('get', 'pod', 'huge', '-o', 'json'));
+    assert.equal(p.status.phase, 'Pending');
+    const cond = p.status.conditions.find((c: any) => c.type === 'PodScheduled');
+    assert.equal(cond.status, 'False');
+    assert.equal(cond.reason, 'Unschedulable');
+    assert.match(cond.message, /^0\/3 nodes are available: 3 Insufficient cpu\./);
+  });
+
+  it('drain cordons a node and evicts its pods', async () => {
+    const node = JSON.parse(await ok('get', 'pod', 'p1', '-o', 'json')).spec.nodeName;
+    const res = await server.kubectl(['drain', node, '--force', '--timeout=60s', '--grace-period=1']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, new RegExp(`node/${node} drained`));
+    const onNode = await ok('get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'name');
+    assert.equal(onNode.trim(), '');
+    const n = JSON.parse(await ok('get', 'node', node, '-o', 'json'));
+    assert.equal(n.spec.unschedulable, true);
+  });
+});
