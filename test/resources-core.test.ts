@@ -58,7 +58,7 @@ describe('core resource table', () => {
       `${d.categories.join(',') || '-'} ${d.subresources.join(',') || '-'} ${d.verbs.length}`);
     assert.deepEqual(rows, [
       'namespaces namespace ns cluster - status 8',
-      'pods pod po ns all status,binding,eviction,log 8',
+      'pods pod po ns all status,binding,eviction,log,exec 8',
       'nodes node no cluster - status 8',
       'services service svc ns all status 8',
       'endpoints endpoints ep ns - - 8',

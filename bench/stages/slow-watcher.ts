@@ -7,7 +7,7 @@ import { sleep, type StageContext } from '../lib/context.ts';
 import { configMap, currentResourceVersion } from '../lib/objects.ts';
 import { runPool } from '../lib/pool.ts';
 import { openStalledWatch } from '../lib/stalled-watch.ts';
-import { formatMiB, type Row } from '../lib/table.ts';
+import { formatMiB, noBudget, type Row } from '../lib/table.ts';
 
 export interface SlowWatcherOptions {
   namespace: string;
@@ -20,8 +20,6 @@ export interface SlowWatcherOptions {
 /** What kubelite logs when it drops a watcher that does not read (server/watch-http.ts). */
 const closeLogLine = 'closing watch of a client that does not read';
 const objects = 4;
-/** RSS the slow watcher may add over the no-watcher baseline: its 16 MiB bound plus GC noise. */
-const allowedExtraBytes = 48 * 1024 * 1024;
 
 export async function slowWatcher(ctx: StageContext, opts: SlowWatcherOptions): Promise<Row[]> {
   const base = `/api/v1/namespaces/${opts.namespace}/configmaps`;
@@ -36,7 +34,6 @@ export async function slowWatcher(ctx: StageContext, opts: SlowWatcherOptions): 
     for (let waited = 0; waited < 5000 && !ctx.server.logged(closeLogLine); waited += 100) await sleep(100);
     const drained = await watcher.drain(10_000);
     const closed = drained.ended && ctx.server.logged(closeLogLine);
-    const extra = stalled.growth - baseline.growth;
     ctx.progress(`stage 6: watcher ${closed ? 'closed by the server' : 'NOT closed'} after ${formatMiB(drained.bytes)} reached it; RSS growth ${formatMiB(baseline.growth)} without it, ${formatMiB(stalled.growth)} with it (peak ${formatMiB(stalled.peak)})`);
     return [
       {
@@ -45,9 +42,10 @@ export async function slowWatcher(ctx: StageContext, opts: SlowWatcherOptions): 
         budget: 'closed (16 MiB unsent bound)', holds: closed,
       },
       {
-        stage: '6. server RSS growth, 100 MiB of events',
-        result: `${signedMiB(baseline.growth)} no watcher, ${signedMiB(stalled.growth)} slow watcher (peak ${formatMiB(stalled.peak)})`,
-        budget: 'slow watcher ≤ baseline + 48 MiB', holds: extra <= allowedExtraBytes,
+        // No budget: V8's heap sizing and GC timing move RSS by more than the 16 MiB in question.
+        stage: '6. server RSS growth per 100 MiB of events',
+        result: `no watcher ${signedMiB(baseline.growth)} (peak ${formatMiB(baseline.peak)}); slow watcher ${signedMiB(stalled.growth)} (peak ${formatMiB(stalled.peak)})`,
+        budget: noBudget,
       },
     ];
   } finally {

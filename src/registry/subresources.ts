@@ -13,6 +13,7 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
   eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
   log: { verbs: ['get'] },
+  exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
 };
 
 export function subresourceKind(def: ResourceDef, sub: SubresourceName) {

@@ -119,6 +119,7 @@ async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Regist
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
   if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name);
+  if (subresource === 'exec') throw errors.badRequest('Upgrade request required');
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
   if (subresource === 'scale') {
