@@ -321,3 +321,20 @@ describe('pod subresources', () => {
     assert.equal(pdb.status.disruptionsAllowed, 0);
   });
 });
+
+describe('namespace finalize', () => {
+  it('a terminating namespace goes once /finalize empties spec.finalizers', async () => {
+    await post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fin' } }));
+    assert.equal((await server.request('/api/v1/namespaces/fin', { method: 'DELETE' })).status, 200);
+    const ns = await (await server.request('/api/v1/namespaces/fin')).json() as any;
+    assert.deepEqual(ns.spec.finalizers, ['kubernetes']);
+    // A status update does not finish the deletion.
+    const st = await server.request('/api/v1/namespaces/fin/status', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(ns) });
+    assert.equal(st.status, 200);
+    const res = await server.request('/api/v1/namespaces/fin/finalize', {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...ns, spec: { finalizers: [] } }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/fin')).status, 404);
+  });
+});

@@ -57,7 +57,7 @@ describe('core resource table', () => {
     const rows = coreResources.map((d) => `${d.plural} ${d.singular} ${d.shortNames.join(',') || '-'} ${d.namespaced ? 'ns' : 'cluster'} ` +
       `${d.categories.join(',') || '-'} ${d.subresources.join(',') || '-'} ${d.verbs.length}`);
     assert.deepEqual(rows, [
-      'namespaces namespace ns cluster - status 8',
+      'namespaces namespace ns cluster - finalize,status 8',
       'pods pod po ns all status,binding,eviction,log,exec 8',
       'nodes node no cluster - status 8',
       'services service svc ns all status 8',

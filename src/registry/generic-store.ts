@@ -273,6 +273,17 @@ export class GenericStore {
     if (oldMeta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
     if (oldMeta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
     meta.resourceVersion = oldMeta.resourceVersion;
+    if (subresource === 'finalize') {
+      // Only spec.finalizers change through /finalize (kube's namespace finalize REST).
+      const finalizers = obj.spec?.finalizers;
+      const next = deepCopy(old);
+      next.spec = { ...(next.spec ?? {}) };
+      if (finalizers === undefined) delete next.spec.finalizers;
+      else next.spec.finalizers = finalizers;
+      Object.keys(obj).forEach((k) => delete obj[k]);
+      Object.assign(obj, next);
+      return;
+    }
     if (subresource === 'status') {
       // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status strategies).
       const status = obj.status;
@@ -303,6 +314,7 @@ export class GenericStore {
     if (subresource === 'status') {
       return [...metaErrors, ...(this.def.strategy.status?.validateUpdate?.(obj, old) ?? [])];
     }
+    if (subresource === 'finalize') return [...metaErrors, ...(this.def.strategy.validate?.(obj) ?? [])];
     return [
       ...this.validateCreate(obj),
       ...metaErrors,

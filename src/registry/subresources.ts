@@ -13,6 +13,8 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
   eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
   log: { verbs: ['get'] },
+  // namespaces/finalize: how the namespace controller empties spec.finalizers.
+  finalize: { verbs: ['update'] },
   exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
 };
 

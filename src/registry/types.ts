@@ -5,7 +5,7 @@ import type { FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 
 /** Subresources served by the generic machinery; see subresources.ts for what each one is. */
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 

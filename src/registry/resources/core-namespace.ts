@@ -50,7 +50,7 @@ function validateNamespace(ns: KubeObject): FieldError[] {
 
 export const namespaceResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace',
-  shortNames: ['ns'], categories: [], namespaced: false, verbs: allVerbs, subresources: ['status'],
+  shortNames: ['ns'], categories: [], namespaced: false, verbs: allVerbs, subresources: ['finalize', 'status'],
   schema: 'io.k8s.api.core.v1.Namespace',
   nameRule: 'label',
   columns: [
