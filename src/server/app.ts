@@ -9,7 +9,8 @@ import { openapiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
 import { sendStatus } from './respond.ts';
 import websocket from '@fastify/websocket';
-import { selectWatchProtocol } from './watch-ws.ts';
+import { selectWebSocketProtocol } from './watch-ws.ts';
+import type { IncomingMessage } from 'node:http';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -48,7 +49,9 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  await app.register(websocket, { options: { handleProtocols: (offered: Set<string>) => selectWatchProtocol(offered) } });
+  await app.register(websocket, {
+    options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
+  });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
   await app.register(resourceRoutes, { registry: opts.registry });

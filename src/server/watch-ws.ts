@@ -1,6 +1,7 @@
 // WATCH over WebSocket on the same URL as the HTTP stream, one event per message, as
 // kube-apiserver serves it: plain text frames, or base64-encoded frames when the client
 // asks for the `base64.binary.k8s.io` subprotocol (and binary frames for `binary.k8s.io`).
+// GET upgrades of pods/exec are not watches: they go to pod-exec.ts.
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.ts';
@@ -9,6 +10,7 @@ import { parseListQuery } from '../registry/list-options.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseIncludeObject } from '../registry/table.ts';
 import { negotiate } from './negotiate.ts';
+import { isRemoteCommandUrl, selectExecProtocol, servePodExecWebSocket } from './pod-exec.ts';
 import { parseApiPath } from './request-info.ts';
 import { watchEventEncoder } from './watch-encoding.ts';
 import { defaultWatchLimits, watchTimeoutMs, type WatchLimits } from './watch-http.ts';
@@ -19,6 +21,11 @@ export const watchSubprotocols = ['base64.binary.k8s.io', 'binary.k8s.io'];
 export function selectWatchProtocol(offered: Set<string>): string | false {
   for (const p of offered) if (watchSubprotocols.includes(p)) return p;
   return false;
+}
+
+/** The subprotocol for a GET upgrade: remotecommand's channels for pods/exec, else a watch's. */
+export function selectWebSocketProtocol(offered: Set<string>, url: string): string | false {
+  return isRemoteCommandUrl(url) ? selectExecProtocol(offered) : selectWatchProtocol(offered);
 }
 
 export async function serveWatchWebSocket(socket: WebSocket, req: FastifyRequest, registry: Registry,
@@ -36,6 +43,9 @@ export async function serveWatchWebSocket(socket: WebSocket, req: FastifyRequest
   };
   try {
     const path = parseApiPath(req.url, registry.catalog);
+    if (path.kind === 'resource' && path.subresource === 'exec' && path.namespace !== undefined && path.name !== undefined) {
+      return servePodExecWebSocket(socket, req, registry, { def: path.def, namespace: path.namespace, name: path.name });
+    }
     if (path.kind !== 'resource' || path.name !== undefined) throw errors.methodNotAllowed();
     const q = req.query as Record<string, string>;
     const query = parseListQuery(q);
