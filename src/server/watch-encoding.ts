@@ -29,3 +29,22 @@ export function watchEventEncoder(def: ResourceDef, rep: Representation, include
     return `{"type":"${type}","object":${objectJson(obj)}}\n`;
   };
 }
+
+// One event line per stored version and event type, encoded to bytes once and written to
+// every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000.
+const sharedLines = new WeakMap<StoredObject, Map<WatchEventType, Buffer>>();
+
+function sharedEventLine(type: WatchEventType, stored: StoredObject): Buffer {
+  let byType = sharedLines.get(stored);
+  if (!byType) sharedLines.set(stored, (byType = new Map()));
+  let line = byType.get(type);
+  if (!line) byType.set(type, (line = Buffer.from(`{"type":"${type}","object":${stored.json}}\n`)));
+  return line;
+}
+
+/** Like watchEventEncoder, but plain JSON events of stored versions come from the shared bytes. */
+export function watchEventBytesEncoder(def: ResourceDef, rep: Representation, includeObject: IncludeObject): (type: WatchEventType, obj: StoredObject | KubeObject) => string | Buffer {
+  const encode = watchEventEncoder(def, rep, includeObject);
+  if (rep.encoding !== 'json' || rep.view !== 'object') return encode;
+  return (type, obj) => (isStored(obj) ? sharedEventLine(type, obj) : encode(type, obj));
+}

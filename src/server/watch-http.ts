@@ -9,7 +9,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { IncludeObject } from '../registry/table.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { contentTypeOf, type Representation } from './negotiate.ts';
-import { watchEventEncoder } from './watch-encoding.ts';
+import { watchEventBytesEncoder } from './watch-encoding.ts';
 
 export interface WatchLimits {
   /** Unsent bytes after which a slow watcher is closed. */
@@ -34,12 +34,12 @@ export function watchTimeoutMs(query: ListQuery): number {
 export async function serveWatch(req: FastifyRequest, reply: FastifyReply, registry: Registry, target: WatchTarget,
   limits: WatchLimits = defaultWatchLimits): Promise<void> {
   const raw = reply.raw;
-  const encode = watchEventEncoder(target.def, target.rep, target.includeObject);
+  const encode = watchEventBytesEncoder(target.def, target.rep, target.includeObject);
   let closed = false;
   let headersSent = false;
-  const pending: string[] = [];
+  const pending: Array<string | Buffer> = [];
 
-  const write = (line: string) => {
+  const write = (line: string | Buffer) => {
     if (!headersSent) {
       pending.push(line);
       return;
