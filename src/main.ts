@@ -1,6 +1,6 @@
-// The kubelite command line: `kubelite` starts the API server on ./data with a scheduler and
-// simulated kubelets in worker threads; `kubelite kubelet|scheduler --kubeconfig F` runs one
-// worker as its own process against any API server.
+// The kubelite command line: `kubelite` starts the API server on ./data with the controllers,
+// a scheduler and simulated kubelets in worker threads; `kubelite kubelet|scheduler|controllers
+// --kubeconfig F` runs one worker as its own process against any API server.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -9,9 +9,10 @@ import { createLogger } from './log.ts';
 import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
 import type { RunningWorker } from './workers/index.ts';
 
-const usage = `Usage: kubelite [flags]                       API server + scheduler + kubelets
+const usage = `Usage: kubelite [flags]                       API server + controllers + scheduler + kubelets
        kubelite kubelet --kubeconfig F [--nodes N] [--node-prefix P]
        kubelite scheduler --kubeconfig F
+       kubelite controllers --kubeconfig F
 
 Starts a Kubernetes API server (v1.32) on an embedded LevelDB store, with a scheduler and
 simulated nodes that run pods without containers.
@@ -26,6 +27,7 @@ Flags:
   --node-pods N      pods per node (default 110)
   --stages FILE      the kubelet's pod lifecycle stages (default stages/pod-default.yaml)
   --no-scheduler     do not start the scheduler
+  --no-controllers   do not start the controllers (namespace, node lifecycle, taint eviction)
   --no-kubelet       do not start the simulated kubelets
   --kubeconfig F     (kubelet, scheduler) the API server to work against
   --log-level LEVEL  fatal|error|warn|info|debug|trace (default warn, or LOG_LEVEL)
@@ -44,6 +46,7 @@ const options = {
   'node-prefix': { type: 'string', default: 'node' },
   stages: { type: 'string' },
   'no-scheduler': { type: 'boolean' },
+  'no-controllers': { type: 'boolean' },
   'no-kubelet': { type: 'boolean' },
   kubeconfig: { type: 'string' },
   'log-level': { type: 'string' },
@@ -90,6 +93,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
     workers.push(kubelet);
   }
   if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection, log, waitForReady: false }));
+  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection, log, waitForReady: false }));
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
     `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
@@ -99,7 +103,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
   });
 }
 
-async function runOne(name: 'kubelet' | 'scheduler', values: Values, log: Logger): Promise<void> {
+async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Values, log: Logger): Promise<void> {
   if (!values.kubeconfig) throw new Error(`${name}: --kubeconfig is required`);
   const running: RunningWorker = await runWorkerInProcess(name, {
     connection: { kubeconfigPath: resolve(values.kubeconfig) },
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
   const log = createLogger(level);
   const command = positionals[0] ?? 'serve';
   if (command === 'serve') return serve(values, log);
-  if (command === 'kubelet' || command === 'scheduler') return runOne(command, values, log);
+  if (command === 'kubelet' || command === 'scheduler' || command === 'controllers') return runOne(command, values, log);
   throw new Error(`unknown command "${command}" (see kubelite --help)`);
 }
 

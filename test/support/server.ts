@@ -28,6 +28,8 @@ export interface TestServerOptions {
   nodes?: number;
   /** Run the scheduler (in this process). */
   scheduler?: boolean;
+  /** Run the controllers (in this process), with these options. */
+  controllers?: boolean | Record<string, unknown>;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -45,6 +47,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     workers.push(kubelet);
   }
   if (opts.scheduler) workers.push(await runWorkerInProcess('scheduler', { connection, log: logger }));
+  if (opts.controllers) {
+    const options = typeof opts.controllers === 'object' ? opts.controllers : {};
+    workers.push(await runWorkerInProcess('controllers', { connection, options, log: logger }));
+  }
   return {
     ...server,
     dataDir,

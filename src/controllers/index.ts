@@ -1,0 +1,21 @@
+// The controllers package: the table of controllers the manager can run (adding one = one
+// file exporting a ControllerDefinition + one line here), and the manager itself.
+import { namespaceController } from './namespace.ts';
+import { nodeLifecycleController } from './node-lifecycle.ts';
+import { taintEvictionController } from './taint-eviction.ts';
+import type { ControllerDefinition } from './types.ts';
+
+/** Every controller, in the order they start; names as kube-controller-manager's --controllers. */
+export const controllerDefinitions: ControllerDefinition[] = [
+  namespaceController,
+  nodeLifecycleController,
+  taintEvictionController,
+];
+
+export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
+export { isControllerEnabled, startControllerManager, type ControllerManagerConfig, type RunningControllerManager } from './manager.ts';
+export { namespaceController } from './namespace.ts';
+export { nodeLifecycleController } from './node-lifecycle.ts';
+export { defaultOptions, parseOptions, type ControllerManagerOptions } from './options.ts';
+export { taintEvictionController } from './taint-eviction.ts';
+export type { Controller, ControllerContext, ControllerDefinition, ControllerLog } from './types.ts';
