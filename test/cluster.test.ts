@@ -2,6 +2,7 @@
 // gives, Running and Ready with IPs, logs and events as a kubelet reports them, Pending with
 // FailedScheduling when nothing fits, and drain.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -53,6 +54,19 @@ describe('pods on simulated nodes', () => {
     const describe = await ok('describe', 'pod', 'p0');
     const reasons = describe.split('Events:')[1].trim().split('\n').slice(2).map((l) => l.trim().split(/\s+/)[1]);
     assert.deepEqual(reasons, ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
+  });
+
+  it('logs -f follows until the container stops', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'logs', '-f', 'p2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await until(async () => out.includes('hello from p2\n'), 'the first line');
+    await ok('delete', 'pod', 'p2', '--wait=false');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
+    if (code === 'still running') child.kill();
+    assert.equal(code, 0);
+    assert.equal(out, 'hello from p2\n');
   });
 
   it('a pod asking for more cpu than any node has stays Pending with FailedScheduling', async () => {
