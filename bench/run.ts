@@ -18,6 +18,7 @@ import { footprint } from './stages/footprint.ts';
 import { configMapGets } from './stages/get.ts';
 import { createPods, listPods } from './stages/list-pods.ts';
 import { notBuiltRows } from './stages/not-built.ts';
+import { podsToRunning } from './stages/pods-running.ts';
 import { slowWatcher } from './stages/slow-watcher.ts';
 import { startEmpty, startFilled } from './stages/startup.ts';
 import { warmUp } from './stages/warm-up.ts';
@@ -85,7 +86,8 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
     await server.stop();
   }
   const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3, cpuProfDir });
-  return [...emptyStarts, ...filledStart, ...mainRows, ...notBuiltRows()];
+  const cluster = await podsToRunning({ root, pods: 1000, nodes: 10 });
+  return [...emptyStarts, ...filledStart, ...mainRows, ...cluster, ...notBuiltRows()];
 }
 
 async function abort(root: string, err: Error): Promise<void> {
