@@ -1,5 +1,6 @@
 // The client package: what workers import to reach the API.
 export { ApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, isTooManyRequests, parseStatus } from './errors.ts';
+export { EventRecorder, referenceTo, type EventDetails, type EventLog, type EventRecorderOptions, type EventType, type ObjectReference } from './events.ts';
 export { SharedInformer, type DeleteInfo, type EventHandler, type InformerOptions } from './informer.ts';
 export { InformerFactory, type FactoryOptions } from './informer-factory.ts';
 export { defaultKubeconfigPath, loadKubeconfig, parseKubeconfig, type ClientConfig, type LoadKubeconfigOptions } from './kubeconfig.ts';
