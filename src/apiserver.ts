@@ -27,6 +27,8 @@ export interface ApiServerOptions {
   /** Write <dataDir>/kubeconfig (default true). */
   writeKubeconfig?: boolean;
   watch?: Partial<WatchSettings>;
+  /** The watch cache's event window per resource: at most this many events, none older than maxEventAgeMs. */
+  watchCache?: { eventsPerResource?: number; maxEventAgeMs?: number };
 }
 
 export interface RunningApiServer {
@@ -44,7 +46,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const logger = opts.logger ?? createLogger();
   await mkdir(opts.dataDir, { recursive: true });
   const level = await LevelStore.open(join(opts.dataDir, 'db'));
-  const storage = await WatchCache.create(level);
+  const storage = await WatchCache.create(level, {
+    eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs,
+  });
   const catalog = new ResourceCatalog(builtinResources());
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });
   await bootstrapNamespaces(registry);

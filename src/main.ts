@@ -26,6 +26,8 @@ Flags:
   --node-memory Q    memory of each node (default 16Gi)
   --node-pods N      pods per node (default 110)
   --stages FILE      the kubelet's pod lifecycle stages (default stages/pod-default.yaml)
+  --watch-cache-events N   events kept per resource for watches to resume from (default 10000)
+  --watch-cache-window S   and none older than S seconds (default 300)
   --no-scheduler     do not start the scheduler
   --no-controllers   do not start the controllers (namespace, node lifecycle, taint eviction)
   --no-kubelet       do not start the simulated kubelets
@@ -45,6 +47,8 @@ const options = {
   'node-pods': { type: 'string', default: '110' },
   'node-prefix': { type: 'string', default: 'node' },
   stages: { type: 'string' },
+  'watch-cache-events': { type: 'string', default: '10000' },
+  'watch-cache-window': { type: 'string', default: '300' },
   'no-scheduler': { type: 'boolean' },
   'no-controllers': { type: 'boolean' },
   'no-kubelet': { type: 'boolean' },
@@ -84,7 +88,13 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
 async function serve(values: Values, log: Logger): Promise<void> {
   const port = integer('port', values.port);
   const started = Date.now();
-  const server = await startApiServer({ dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log });
+  const server = await startApiServer({
+    dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log,
+    watchCache: {
+      eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),
+      maxEventAgeMs: integer('watch-cache-window', values['watch-cache-window']) * 1000,
+    },
+  });
   const connection = { kubeconfigPath: server.kubeconfigPath };
   const workers: WorkerHandle[] = [];
   if (!values['no-kubelet'] && integer('nodes', values.nodes) > 0) {

@@ -14,6 +14,7 @@ import { LevelStore, type LevelStoreOptions } from '../src/storage/leveldb.ts';
 import { WatchCache, type WatchCacheOptions } from '../src/storage/watch-cache.ts';
 import { WatcherSet } from '../src/storage/watchers.ts';
 import { KeyIndex } from '../src/storage/key-index.ts';
+import { EventRing } from '../src/storage/event-ring.ts';
 import { configMap, recordWatch, runStorageConformance } from './storage-conformance.ts';
 
 const logger = createLogger('silent');
@@ -337,5 +338,29 @@ describe('KeyIndex', () => {
         assert.equal(index.countAfter('/registry/core/pods/ns1/', ns1[1]), ns1.length - 2);
       }
     }
+  });
+});
+
+describe('EventRing window', () => {
+  const ev = (revision: number) => ({ type: 'MODIFIED', key: `/registry/core/configmaps/ns/c${revision}`, revision, current: { key: '', object: { metadata: {} }, json: '{}', revision } }) as StorageEvent;
+
+  it('is bounded by count: the oldest events leave and the floor rises', () => {
+    const ring = new EventRing(3, 10);
+    for (let rev = 11; rev <= 15; rev++) ring.push(ev(rev));
+    assert.equal(ring.size, 3);
+    assert.equal(ring.floorRevision, 12);
+    assert.deepEqual([...ring.after(0)].map((e) => e.revision), [13, 14, 15]);
+  });
+
+  it('is bounded by age: events older than the window leave on the next push', () => {
+    let now = 1_000;
+    const ring = new EventRing(100, 10, 5_000, () => now);
+    ring.push(ev(11));
+    now += 2_000;
+    ring.push(ev(12));
+    now += 4_000; // event 11 is now 6 s old, event 12 4 s old
+    ring.push(ev(13));
+    assert.deepEqual([...ring.after(0)].map((e) => e.revision), [12, 13]);
+    assert.equal(ring.floorRevision, 11);
   });
 });

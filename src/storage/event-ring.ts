@@ -6,10 +6,14 @@ import type { StorageEvent } from './interface.ts';
 export class EventRing {
   /** Grows up to `capacity`, then wraps around, overwriting the oldest event. */
   private readonly slots: StorageEvent[] = [];
+  /** When each slot's event arrived (ms), for the age bound. */
+  private readonly arrived: number[] = [];
   private start = 0;
   private count = 0;
 
-  constructor(readonly capacity: number, private floor: number) {}
+  /** The window is bounded by count (`capacity`) and by age (`maxAgeMs`): whichever is smaller. */
+  constructor(readonly capacity: number, private floor: number, readonly maxAgeMs = Infinity,
+    private readonly now: () => number = Date.now) {}
 
   get floorRevision(): number {
     return this.floor;
@@ -20,15 +24,30 @@ export class EventRing {
   }
 
   push(ev: StorageEvent): void {
+    const now = this.now();
+    this.dropOlderThan(now - this.maxAgeMs);
     if (this.count < this.capacity) {
-      this.slots[(this.start + this.count) % this.capacity] = ev;
+      const slot = (this.start + this.count) % this.capacity;
+      this.slots[slot] = ev;
+      this.arrived[slot] = now;
       this.count++;
       return;
     }
     // Full: the oldest event leaves, and with it the ability to serve its revision's past.
     this.floor = this.slots[this.start].revision;
     this.slots[this.start] = ev;
+    this.arrived[this.start] = now;
     this.start = (this.start + 1) % this.capacity;
+  }
+
+  /** Forgets events that arrived before `time`; a watch from their revisions then gets 410. */
+  private dropOlderThan(time: number): void {
+    while (this.count > 0 && this.arrived[this.start] < time) {
+      this.floor = this.slots[this.start].revision;
+      delete this.slots[this.start];
+      this.start = (this.start + 1) % this.capacity;
+      this.count--;
+    }
   }
 
   /** Events with a revision greater than `revision`, oldest first. */

@@ -9,8 +9,8 @@ export class CacheBucket {
   readonly objects = new KeyIndex();
   readonly events: EventRing;
 
-  constructor(readonly name: string, ringCapacity: number, floorRevision: number) {
-    this.events = new EventRing(ringCapacity, floorRevision);
+  constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity) {
+    this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs);
   }
 
   apply(ev: StorageEvent): void {

@@ -17,6 +17,8 @@ import { WatcherSet, type StorageLogger } from './watchers.ts';
 export interface WatchCacheOptions {
   /** Capacity of each bucket's event ring (default 10,000, as kube's watch cache). */
   eventsPerBucket?: number;
+  /** Events older than this leave the ring too (default 5 minutes, like kube's etcd compaction window). */
+  maxEventAgeMs?: number;
   /**
    * The bucket of a key (default: its resource prefix `/registry/<group>/<resource>/`). It must
    * return a prefix of the key, no bucket may be a prefix of another, and every key starting
@@ -37,6 +39,7 @@ export class WatchCache implements Storage {
   private readonly watchers: WatcherSet;
   private readonly bucketOf: (key: string) => string;
   private readonly eventsPerBucket: number;
+  private readonly maxEventAgeMs: number;
   private waiters: RevisionWaiter[] = [];
   private appliedRevision: number;
   /** The floor of buckets not created yet: raised only by compaction. */
@@ -56,6 +59,7 @@ export class WatchCache implements Storage {
     this.appliedRevision = this.baseFloor = startRevision;
     this.bucketOf = opts.bucketOf ?? resourcePrefixOf;
     this.eventsPerBucket = Math.max(1, opts.eventsPerBucket ?? 10_000);
+    this.maxEventAgeMs = opts.maxEventAgeMs ?? 5 * 60_000;
     this.watchers = new WatcherSet(opts.logger ?? createLogger());
   }
 
@@ -192,7 +196,7 @@ export class WatchCache implements Storage {
     let bucket = this.buckets.get(name);
     if (!bucket) {
       // A new resource's ring misses nothing since the floor: it had no events before.
-      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor);
+      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs);
       this.buckets.set(name, bucket);
     }
     return bucket;
