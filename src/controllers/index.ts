@@ -2,6 +2,7 @@
 // file exporting a ControllerDefinition + one line here), and the manager itself.
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
+import { replicaSetController } from './replicaset.ts';
 import { taintEvictionController } from './taint-eviction.ts';
 import type { ControllerDefinition } from './types.ts';
 
@@ -10,6 +11,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   namespaceController,
   nodeLifecycleController,
   taintEvictionController,
+  replicaSetController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
