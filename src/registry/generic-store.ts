@@ -425,4 +425,3 @@ export class GenericStore {
   }
 }
 
-export { isStatusError };

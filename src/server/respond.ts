@@ -31,9 +31,8 @@ export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply 
 }
 
 export function sendSuccess(reply: FastifyReply, rep: Representation, details: Status['details']): FastifyReply {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };
-  // kube's success Status carries no code field in the body of a DELETE; clients ignore it.
-  delete (status as Partial<Status>).code;
+  // kube's Success Status for a DELETE carries no code in its body.
+  const status: Omit<Status, 'code'> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
   return sendDocument(reply, 200, rep, status);
 }
 
