@@ -4,21 +4,12 @@
 // with the conditions kube reports, until the finalizer is removed.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ApiClient, isNotFound, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(100);
-  }
-}
 
 const manifests = (ns: string) => `
 apiVersion: v1

@@ -12,16 +12,8 @@ import { ApiClient, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const taintsOf = (node: KubeObject) => (node.spec?.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).sort();

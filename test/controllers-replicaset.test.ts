@@ -4,19 +4,10 @@
 // deletes the extra pod that adoption makes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(100);
-  }
-}
 
 const replicaSet = `
 apiVersion: apps/v1

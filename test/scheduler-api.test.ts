@@ -4,22 +4,13 @@
 // preemption of a lower-priority pod.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { KubeObject } from '../src/api/types.ts';
 import { ApiClient, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { priorityClasses, startScheduler, type Node, type Pod, type RunningScheduler } from '../src/scheduler/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until as waitFor } from './support/wait.ts';
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
-}
 
 describe('scheduler against the API server', () => {
   let server: TestServer;
