@@ -16,8 +16,8 @@ import { renderJson, renderTable, type Row } from './lib/table.ts';
 import { configMapCreates, createdName } from './stages/creates.ts';
 import { footprint } from './stages/footprint.ts';
 import { configMapGets } from './stages/get.ts';
+import { deploymentRollout } from './stages/deployment.ts';
 import { createPods, listPods } from './stages/list-pods.ts';
-import { notBuiltRows } from './stages/not-built.ts';
 import { podsToRunning } from './stages/pods-running.ts';
 import { slowWatcher } from './stages/slow-watcher.ts';
 import { startEmpty, startFilled } from './stages/startup.ts';
@@ -87,7 +87,8 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
   }
   const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3, cpuProfDir });
   const cluster = await podsToRunning({ root, pods: 1000, nodes: 10 });
-  return [...emptyStarts, ...filledStart, ...mainRows, ...cluster, ...notBuiltRows()];
+  const deployment = await deploymentRollout({ root, replicas: 1000, nodes: 10, cpuProfDir });
+  return [...emptyStarts, ...filledStart, ...mainRows, ...cluster, ...deployment];
 }
 
 async function abort(root: string, err: Error): Promise<void> {

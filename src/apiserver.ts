@@ -8,15 +8,18 @@ import type { Logger } from 'pino';
 import { isStatusError } from './api/errors.ts';
 import type { KubeObject } from './api/types.ts';
 import type { PodRuntime } from './kubelet/runtime.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
+import { prepareSecureServing, serveInsecure, writeKubeconfigs, type Kubeconfigs, type SecureServingOptions } from './server/secure-serving.ts';
 import { createLogger } from './log.ts';
+import { ServiceAccountTokens, type ServiceAccountOptions } from './auth/serviceaccount/index.ts';
 import { ResourceCatalog } from './registry/catalog.ts';
 import { Registry } from './registry/registry.ts';
 import { systemNamespaces } from './registry/namespace-lifecycle.ts';
 import { builtinResources } from './registry/resources/index.ts';
+import { defaultServiceNetwork, ServiceAllocators, type ServiceNetwork } from './registry/allocator/service-allocators.ts';
 import type { WatchSettings } from './registry/watch.ts';
 import { buildApp } from './server/app.ts';
-import { LevelStore } from './storage/leveldb.ts';
+import { startApiExtensions } from './apiextensions/controller.ts';
+import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
 
 export interface ApiServerOptions {
@@ -29,12 +32,30 @@ export interface ApiServerOptions {
   watch?: Partial<WatchSettings>;
   /** The watch cache's event window per resource: at most this many events, none older than maxEventAgeMs. */
   watchCache?: { eventsPerResource?: number; maxEventAgeMs?: number };
+  /** Where objects live: LevelDB in dataDir (default) or etcd. */
+  storage?: StorageBackendOptions;
+  /** --service-cluster-ip-range (default 10.96.0.0/12) and --service-node-port-range (default 30000-32767). */
+  serviceNetwork?: Partial<ServiceNetwork>;
+  /** TLS, client CA, token file, anonymous auth (see server/secure-serving.ts). */
+  secureServing?: SecureServingOptions;
+  /** --insecure-port: also serve plain HTTP on 127.0.0.1 (0 picks a free port); off when undefined. */
+  insecurePort?: number;
+  /** ServiceAccount tokens: --service-account-issuer, --api-audiences, keys, expiration limits (see auth/serviceaccount/). */
+  serviceAccounts?: ServiceAccountOptions;
 }
 
 export interface RunningApiServer {
+  /** The secure (https) URL. */
   url: string;
   port: number;
+  /** The plain-HTTP URL on 127.0.0.1, when --insecure-port is on. */
+  insecureUrl?: string;
+  /** The admin kubeconfig (<data-dir>/kubeconfig). */
   kubeconfigPath: string;
+  /** A kubeconfig per identity: admin, controllerManager, scheduler, kubelet. */
+  kubeconfigs: Kubeconfigs;
+  /** PEM of the cluster CA. */
+  caCert: string;
   app: FastifyInstance;
   registry: Registry;
   /** Where pods/log (and later exec) reach the simulated kubelets. */
@@ -45,40 +66,60 @@ export interface RunningApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? createLogger();
   await mkdir(opts.dataDir, { recursive: true });
-  const level = await LevelStore.open(join(opts.dataDir, 'db'));
-  const storage = await WatchCache.create(level, {
+  const backend = await openStorageBackend(opts.dataDir, opts.storage, logger);
+  const storage = await WatchCache.create(backend, {
     eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs,
   });
   const catalog = new ResourceCatalog(builtinResources());
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });
+  registry.serviceNetwork = { ...defaultServiceNetwork, ...opts.serviceNetwork };
+  const kubernetesServiceIP = new ServiceAllocators(registry.serviceNetwork).ips.firstAddress; // also checks both ranges
   await bootstrapNamespaces(registry);
-  const app = await buildApp({ registry, logger, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  // CustomResourceDefinitions, and every stored CRD served again before the server listens.
+  const apiextensions = await startApiExtensions(registry, logger);
+  // ServiceAccount tokens: verified among the bearer tokens, issued by serviceaccounts/token once the keys are loaded.
+  const serviceAccountTokens = new ServiceAccountTokens(registry, opts.serviceAccounts);
+  const serving = await prepareSecureServing(opts.dataDir, opts.host, {
+    ...opts.secureServing, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
+  });
+  registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
+  const auth = { ...serving.auth, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
+  const app = await buildApp({ registry, logger, https: serving.https, auth, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  await bootstrapKubernetesService(registry, port);
-  const kubeconfigPath = join(opts.dataDir, 'kubeconfig');
-  if (opts.writeKubeconfig !== false) await writeKubeconfig(kubeconfigPath, { server: url });
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const insecure = opts.insecurePort !== undefined ? await serveInsecure(app, opts.insecurePort) : undefined;
+  await bootstrapKubernetesService(registry, port, kubernetesServiceIP);
+  const kubeconfigs = await writeKubeconfigs(opts.dataDir, url, serving);
+  const kubeconfigPath = kubeconfigs.admin;
   let closed = false;
   return {
-    url, port, kubeconfigPath, app, registry,
+    url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
     setPodRuntime(runtime) {
       registry.podRuntime = runtime;
     },
     async close() {
       if (closed) return;
       closed = true;
+      if (insecure) {
+        insecure.server.closeAllConnections();
+        await new Promise((resolve) => insecure.server.close(resolve));
+      }
       await app.close();
+      await apiextensions.stop();
       await storage.close();
     },
   };
 }
 
 async function createIfMissing(registry: Registry, plural: string, namespace: string | undefined, body: KubeObject): Promise<void> {
+  const store = registry.store(registry.catalog.lookup('', 'v1', plural)!);
+  // Look first: on a restart everything exists, and a create would compile its kind's validator.
+  if (await store.get(namespace, body.metadata.name!).catch(() => undefined)) return;
   try {
-    await registry.store(registry.catalog.lookup('', 'v1', plural)!).create(namespace, body);
+    await store.create(namespace, body);
   } catch (err) {
     if (!isStatusError(err, 'AlreadyExists')) throw err;
   }
@@ -95,11 +136,11 @@ async function bootstrapNamespaces(registry: Registry): Promise<void> {
  * The `kubernetes` Service in `default` with the first service IP, and its Endpoints naming
  * this server, as kube-apiserver's controlplane reconciler keeps them.
  */
-async function bootstrapKubernetesService(registry: Registry, port: number): Promise<void> {
+async function bootstrapKubernetesService(registry: Registry, port: number, clusterIP: string): Promise<void> {
   await createIfMissing(registry, 'services', 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
+    spec: { clusterIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None', type: 'ClusterIP' },
   });
   // Endpoints may not name a loopback address: use the host's first external IPv4, if it has one.
   const ip = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
@@ -113,5 +154,23 @@ async function bootstrapKubernetesService(registry: Registry, port: number): Pro
     });
   } else if ((existing.object.subsets as Array<{ ports?: Array<{ port?: number }> }> | undefined)?.[0]?.ports?.[0]?.port !== port) {
     await registry.store(endpointsDef).patch('default', 'kubernetes', 'merge', { subsets });
+  }
+  await mirrorKubernetesEndpointSlice(registry, ip, port);
+}
+
+/** The `kubernetes` EndpointSlice, as kube-apiserver's EndpointsAdapter writes it beside the Endpoints. */
+async function mirrorKubernetesEndpointSlice(registry: Registry, ip: string, port: number): Promise<void> {
+  const store = registry.store(registry.catalog.lookup('discovery.k8s.io', 'v1', 'endpointslices')!);
+  const slice = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  const existing = await store.get('default', 'kubernetes').catch(() => undefined);
+  if (!existing) await store.create('default', slice).catch((err) => { if (!isStatusError(err, 'AlreadyExists')) throw err; });
+  else if (JSON.stringify(existing.object.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(existing.object.ports) !== JSON.stringify(slice.ports)) {
+    await store.patch('default', 'kubernetes', 'merge', { endpoints: slice.endpoints, ports: slice.ports });
   }
 }

@@ -1,11 +1,14 @@
 // The kubelite command line: `kubelite` starts the API server on ./data with the controllers,
 // a scheduler and simulated kubelets in worker threads; `kubelite kubelet|scheduler|controllers
 // --kubeconfig F` runs one worker as its own process against any API server.
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { startApiServer } from './apiserver.ts';
 import { createLogger } from './log.ts';
+import type { StorageBackendOptions } from './storage/open.ts';
 import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
 import type { RunningWorker } from './workers/index.ts';
 
@@ -26,8 +29,21 @@ Flags:
   --node-memory Q    memory of each node (default 16Gi)
   --node-pods N      pods per node (default 110)
   --stages FILE      the kubelet's pod lifecycle stages (default stages/pod-default.yaml)
+  --tls-cert-file F --tls-private-key-file F   serve with this certificate (default: <data-dir>/pki)
+  --client-ca-file F trust client certificates signed by these CAs (default: <data-dir>/pki/ca.crt)
+  --advertise-address ADDR   the address clients reach (a SAN of the generated certificate)
+  --token-auth-file F  static bearer tokens, CSV: token,user,uid,"group1,group2"
+  --anonymous-auth B   let requests without credentials in as system:anonymous (default true)
+  --insecure-port N  also serve plain HTTP on 127.0.0.1:N, with no authentication (default off)
+  --storage KIND     leveldb (default: in --data-dir) or etcd (several servers may share it)
+  --etcd-servers URLS  with --storage=etcd: comma-separated etcd client URLs
+  --etcd-prefix P    with --storage=etcd: put every key under this prefix (default none)
+  --leader-elect-lease-duration S  --leader-elect-renew-deadline S  --leader-elect-retry-period S
+                     the scheduler's and controllers' leader election (default 15, 10, 2)
   --watch-cache-events N   events kept per resource for watches to resume from (default 10000)
   --watch-cache-window S   and none older than S seconds (default 300)
+  --service-cluster-ip-range CIDR   ClusterIPs of Services (default 10.96.0.0/12)
+  --service-node-port-range MIN-MAX NodePorts of Services (default 30000-32767)
   --no-scheduler     do not start the scheduler
   --no-controllers   do not start the controllers (namespace, node lifecycle, taint eviction)
   --no-kubelet       do not start the simulated kubelets
@@ -47,8 +63,23 @@ const options = {
   'node-pods': { type: 'string', default: '110' },
   'node-prefix': { type: 'string', default: 'node' },
   stages: { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
+  'client-ca-file': { type: 'string' },
+  'advertise-address': { type: 'string' },
+  'token-auth-file': { type: 'string' },
+  'anonymous-auth': { type: 'string', default: 'true' },
+  'insecure-port': { type: 'string' },
+  storage: { type: 'string', default: 'leveldb' },
+  'etcd-servers': { type: 'string' },
+  'etcd-prefix': { type: 'string' },
+  'leader-elect-lease-duration': { type: 'string', default: '15' },
+  'leader-elect-renew-deadline': { type: 'string', default: '10' },
+  'leader-elect-retry-period': { type: 'string', default: '2' },
   'watch-cache-events': { type: 'string', default: '10000' },
   'watch-cache-window': { type: 'string', default: '300' },
+  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+  'service-node-port-range': { type: 'string', default: '30000-32767' },
   'no-scheduler': { type: 'boolean' },
   'no-controllers': { type: 'boolean' },
   'no-kubelet': { type: 'boolean' },
@@ -75,6 +106,31 @@ function kubeletOptions(values: Values): Record<string, unknown> {
   };
 }
 
+function leaderElectionTimes(values: Values) {
+  const seconds = (flag: 'leader-elect-lease-duration' | 'leader-elect-renew-deadline' | 'leader-elect-retry-period') => {
+    const n = Number(values[flag]);
+    if (!(n > 0)) throw new Error(`--${flag}: not a positive number of seconds: ${values[flag]}`);
+    return n;
+  };
+  const times = {
+    leaseDurationSeconds: seconds('leader-elect-lease-duration'),
+    renewDeadlineSeconds: seconds('leader-elect-renew-deadline'),
+    retryPeriodSeconds: seconds('leader-elect-retry-period'),
+  };
+  // client-go's validation of the same three.
+  if (times.leaseDurationSeconds <= times.renewDeadlineSeconds) throw new Error('--leader-elect-lease-duration must be greater than --leader-elect-renew-deadline');
+  if (times.renewDeadlineSeconds <= times.retryPeriodSeconds) throw new Error('--leader-elect-renew-deadline must be greater than --leader-elect-retry-period');
+  return times;
+}
+
+function storageOptions(values: Values): StorageBackendOptions {
+  if (values.storage === 'leveldb') return { kind: 'leveldb' };
+  if (values.storage !== 'etcd') throw new Error(`--storage: unknown backend "${values.storage}" (leveldb or etcd)`);
+  const servers = (values['etcd-servers'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (servers.length === 0) throw new Error('--storage=etcd needs --etcd-servers (e.g. http://127.0.0.1:2379)');
+  return { kind: 'etcd', servers, prefix: values['etcd-prefix'] };
+}
+
 function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   const handler = async (signal: string) => {
     log.info({ signal }, 'stopping');
@@ -89,22 +145,38 @@ async function serve(values: Values, log: Logger): Promise<void> {
   const port = integer('port', values.port);
   const started = Date.now();
   const server = await startApiServer({
-    dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log,
+    dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log, storage: storageOptions(values),
+    secureServing: {
+      certFile: values['tls-cert-file'], keyFile: values['tls-private-key-file'], clientCAFile: values['client-ca-file'],
+      advertiseAddress: values['advertise-address'], tokenAuthFile: values['token-auth-file'],
+      anonymousAuth: values['anonymous-auth'] !== 'false',
+    },
+    insecurePort: values['insecure-port'] !== undefined ? integer('insecure-port', values['insecure-port']) : undefined,
     watchCache: {
       eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),
       maxEventAgeMs: integer('watch-cache-window', values['watch-cache-window']) * 1000,
     },
+    serviceNetwork: { clusterIPRange: values['service-cluster-ip-range'], nodePortRange: values['service-node-port-range'] },
   });
-  const connection = { kubeconfigPath: server.kubeconfigPath };
+  // Each worker connects as its own user, as kube's components do (kubeadm's *.conf files).
+  const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: WorkerHandle[] = [];
   if (!values['no-kubelet'] && integer('nodes', values.nodes) > 0) {
-    const kubelet = await startWorker('kubelet', { connection, options: kubeletOptions(values), log, waitForReady: false });
+    const kubelet = await startWorker('kubelet', { connection: as(server.kubeconfigs.kubelet), options: kubeletOptions(values), log, waitForReady: false });
     server.setPodRuntime(kubelet.runtime);
     workers.push(kubelet);
   }
-  if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection, log, waitForReady: false }));
-  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection, log, waitForReady: false }));
+  // Scheduler and controllers elect a leader, as kube's do: with several servers on one etcd,
+  // one of each runs. The identity is stable per data dir, so a restarted server takes its own
+  // Lease back at once instead of waiting for it to expire.
+  const leaderElection = {
+    ...leaderElectionTimes(values),
+    identity: `${hostname()}_${createHash('sha256').update(resolve(values['data-dir']!)).digest('hex').slice(0, 12)}`,
+  };
+  if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection: as(server.kubeconfigs.scheduler), options: { leaderElection }, log, waitForReady: false }));
+  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection: as(server.kubeconfigs.controllerManager), options: { leaderElection }, log, waitForReady: false }));
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
+  if (server.insecureUrl) process.stdout.write(`kubelite insecure port (plain HTTP, no authentication): ${server.insecureUrl}\n`);
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
     `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
   stopOnSignals(log, async () => {
@@ -117,7 +189,8 @@ async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Val
   if (!values.kubeconfig) throw new Error(`${name}: --kubeconfig is required`);
   const running: RunningWorker = await runWorkerInProcess(name, {
     connection: { kubeconfigPath: resolve(values.kubeconfig) },
-    options: name === 'kubelet' ? kubeletOptions(values) : {},
+    // As kube-scheduler and kube-controller-manager, elect a leader (--leader-elect defaults to true).
+    options: name === 'kubelet' ? kubeletOptions(values) : { leaderElection: leaderElectionTimes(values) },
     log,
   });
   process.stdout.write(`kubelite ${name} is running against ${values.kubeconfig}\n`);

@@ -29,6 +29,17 @@ kind: Pod
 metadata: { name: web, namespace: ${ns}, labels: { app: web } }
 spec:
   containers: [{ name: web, image: nginx }]
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: { name: api, namespace: ${ns} }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers: [{ name: api, image: nginx }]
 `;
 
 describe('namespace controller', { timeout: 30_000 }, () => {
@@ -40,7 +51,7 @@ describe('namespace controller', { timeout: 30_000 }, () => {
     server = await startTestServer({ nodes: 1, scheduler: true });
     controllers = await runWorkerInProcess('controllers', {
       connection: { kubeconfigPath: server.kubeconfigPath },
-      options: { controllers: ['namespace'] },
+      options: { controllers: ['namespace', 'replicaset', 'garbage-collector'] },
       log: createLogger('error'),
     });
     client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
@@ -52,7 +63,7 @@ describe('namespace controller', { timeout: 30_000 }, () => {
     await server?.stop();
   });
 
-  it('kubectl delete ns removes a configmap, a service and a running pod, then the namespace', async () => {
+  it('kubectl delete ns removes a configmap, a service, a running pod and a ReplicaSet with its pods, then the namespace', async () => {
     assert.equal((await server.kubectl(['create', 'namespace', 'doomed'])).code, 0);
     const created = await server.kubectl(['apply', '-f', '-'], { input: manifests('doomed') });
     assert.equal(created.code, 0, created.stderr);
@@ -60,13 +71,14 @@ describe('namespace controller', { timeout: 30_000 }, () => {
       const pod = await client.get(resources.pods, 'web', { namespace: 'doomed' });
       return pod.status?.phase === 'Running';
     });
+    await until('the ReplicaSet\'s 2 pods', async () => (await client.list(resources.pods, { namespace: 'doomed', labelSelector: 'app=api' })).items.length === 2);
 
     const deleted = await server.kubectl(['delete', 'namespace', 'doomed', '--timeout=20s']);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stdout, /namespace "doomed" deleted/);
 
     await assert.rejects(client.get(resources.namespaces, 'doomed'), isNotFound);
-    for (const res of [resources.configMaps, resources.services, resources.pods]) {
+    for (const res of [resources.configMaps, resources.services, resources.pods, resources.replicaSets]) {
       const list = await client.list(res, { namespace: 'doomed' });
       assert.deepEqual(list.items.map((o) => o.metadata.name), [], `${res.resource} left in doomed`);
     }
@@ -98,6 +110,11 @@ describe('namespace controller', { timeout: 30_000 }, () => {
     const kept = await client.get(resources.configMaps, 'kept', { namespace: 'held' });
     assert.ok(kept.metadata.deletionTimestamp, 'the configmap is being deleted');
     assert.deepEqual(ns.spec.finalizers, ['kubernetes']);
+    const yaml = await server.kubectl(['get', 'ns', 'held', '-o', 'yaml']);
+    assert.equal(yaml.code, 0, yaml.stderr);
+    assert.match(yaml.stdout, /phase: Terminating/);
+    assert.match(yaml.stdout, /message: 'Some resources are remaining: configmaps\. has 1 resource instances'\n\s+reason: SomeResourcesRemain\n\s+status: "True"\n\s+type: NamespaceContentRemaining/);
+    assert.match(yaml.stdout, /reason: ResourcesDiscovered\n\s+status: "False"\n\s+type: NamespaceDeletionDiscoveryFailure/);
 
     // The finalizer's owner finishes; the namespace controller notices on its next pass
     // (kube waits finalizerEstimateSeconds; touching the namespace wakes it at once).

@@ -59,6 +59,7 @@ describe('other resource table', () => {
       'networking.k8s.io/v1 ingresses ing ns - status io.k8s.api.networking.v1.Ingress',
       'networking.k8s.io/v1 networkpolicies netpol ns - - io.k8s.api.networking.v1.NetworkPolicy',
       'autoscaling/v2 horizontalpodautoscalers hpa ns all status io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+      'autoscaling/v1 horizontalpodautoscalers hpa ns all status io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
       'storage.k8s.io/v1 storageclasses sc cluster - - io.k8s.api.storage.v1.StorageClass',
       'scheduling.k8s.io/v1 priorityclasses pc cluster - - io.k8s.api.scheduling.v1.PriorityClass',
     ]);

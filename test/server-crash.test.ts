@@ -10,7 +10,7 @@ import { it } from 'node:test';
 
 function startKubelite(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--port', '0'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -18,7 +18,7 @@ function startKubelite(dataDir: string): Promise<{ child: ChildProcess; url: str
     child.stderr!.on('data', (d) => { err += d; });
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /serving the Kubernetes API at (http:\/\/\S+)/.exec(out);
+      const m = /insecure port \(plain HTTP, no authentication\): (http:\/\/\S+)/.exec(out);
       if (m) resolve({ child, url: m[1] });
     });
     child.once('exit', (code) => reject(new Error(`kubelite exited with ${code}: ${err}`)));

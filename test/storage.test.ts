@@ -155,9 +155,15 @@ describe('WatchCache', { timeout: 20_000 }, () => {
     try {
       assert.equal(cache.revision, before.revision);
       assert.equal((await cache.get(before.key))?.json, before.json);
-      await assert.rejects(cache.watch(cms, before.revision - 1, () => undefined), (err) => isStorageError(err, 'Compacted'));
+      // From before the cache started, the backend's history replays (a watch resumed across a restart).
+      const resumed = await recordWatch(cache, cms, before.revision - 1);
       const updated = await cache.guaranteedUpdate(before.key, (c) => ({ ...c.object, data: { v: '2' } }));
       assert.equal((await cache.get(before.key))?.revision, updated.revision, 'a GET after the write sees it');
+      await resumed.until((evs) => evs.length >= 2);
+      assert.deepEqual(resumed.events.map((e) => [e.type, e.revision]), [['ADDED', before.revision], ['MODIFIED', updated.revision]]);
+      resumed.handle.stop();
+      await level.store.compact(before.revision);
+      await assert.rejects(cache.watch(cms, before.revision - 1, () => undefined), (err) => isStorageError(err, 'Compacted'));
     } finally {
       await cache.close();
       await rm(level.dir, { recursive: true, force: true });

@@ -1,12 +1,16 @@
-// kubelite as a child process, so that RSS and CPU are the server's alone: spawn, wait for the
+// kubelite as a child process (`node bin/kubelite.js`, the compiled bundle), so that RSS and CPU are the server's alone: spawn, wait for the
 // URL it prints and for /readyz, read its RSS from /proc, stop it (SIGTERM, then SIGKILL).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const urlPattern = /serving the Kubernetes API at (http:\/\/[^\s)]+)(?: \(ready in (\d+) ms\))?/;
+const urlPattern = /serving the Kubernetes API at (https:\/\/[^\s)]+)(?: \(ready in (\d+) ms\))?/;
+// The load goes to the plain-HTTP insecure port (no TLS handshakes or client-certificate checks in the figures).
+const insecurePattern = /insecure port \(plain HTTP, no authentication\): (http:\/\/\S+)/;
 const running = new Set<ChildProcess>();
 /** USER_HZ, 100 on every Linux Node runs on. */
 const clockTicksPerSecond = 100;
@@ -33,7 +37,7 @@ export interface StartTimings {
   spawnToUrlMs: number;
   /** Spawn → the first `/readyz` answering 200. */
   spawnToReadyMs: number;
-  /** The server's own account of startApiServer (the "ready in N ms" it prints, NaN if not); the rest is Node, tsx and imports. */
+  /** The server's own account of startApiServer (the "ready in N ms" it prints, NaN if not); the rest is Node and loading modules. */
   startApiServerMs: number;
 }
 
@@ -49,24 +53,28 @@ export class ServerProcess {
 
   static async start(opts: StartOptions): Promise<{ server: ServerProcess; timings: StartTimings }> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    const nodeArgs = ['--import', 'tsx'];
+    const nodeArgs: string[] = [];
     if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
+    // As users start it: bin/kubelite.js runs the bundle in dist/, built here if src/ changed.
+    ensureBuilt();
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'src/main.ts', '--data-dir', opts.dataDir, '--port', '0', ...(opts.flags ?? apiServerOnly)], {
+    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', '--insecure-port', '0', ...(opts.flags ?? apiServerOnly)], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);
     child.once('exit', () => running.delete(child));
     const lines: string[] = [];
+    let insecureUrl: string | undefined;
     const [url, startApiServerMs] = await new Promise<[string, number]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`kubelite printed no URL in ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
       const onLine = (line: string) => {
         lines.push(line);
         if (lines.length > 1000) lines.splice(0, lines.length - 1000);
+        insecureUrl ??= insecurePattern.exec(line)?.[1];
         const match = urlPattern.exec(line);
-        if (match) {
+        if (match && insecureUrl) {
           clearTimeout(timer);
-          resolve([match[1]!, match[2] === undefined ? NaN : Number(match[2])]);
+          resolve([insecureUrl, match[2] === undefined ? NaN : Number(match[2])]);
         }
       };
       forEachLine(child.stdout!, onLine);
@@ -111,6 +119,17 @@ export class ServerProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** Runs `npm run build` unless dist/ is newer than every file in src/ (what bin/kubelite.js checks). */
+function ensureBuilt(): void {
+  const stamp = join(repoRoot, 'dist', 'build-stamp');
+  let newest = 0;
+  for (const entry of readdirSync(join(repoRoot, 'src'), { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** Stops every server still running (for failure paths). */

@@ -53,7 +53,7 @@ export async function podsToRunning(opts: { root: string; pods: number; nodes: n
   }
 }
 
-async function waitForNodes(client: HttpClient, nodes: number): Promise<void> {
+export async function waitForNodes(client: HttpClient, nodes: number): Promise<void> {
   const deadline = performance.now() + 30_000;
   while (performance.now() < deadline) {
     const list = JSON.parse((await client.expectOk('GET', '/api/v1/nodes')).body) as { items: unknown[] };

@@ -1,5 +1,6 @@
 // Stage 1: spawn → /readyz 200, on an empty store and on a store of 50,000 ConfigMaps
-// (filled through the API, then the server restarted on the same directory).
+// (filled through the API, then the server restarted on the same directory), started as
+// users start it: `node bin/kubelite.js`, which runs the bundle `npm run build` wrote to dist/.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { progress } from '../lib/context.ts';
@@ -41,7 +42,7 @@ export async function startEmpty(opts: EmptyStartOptions): Promise<Row> {
   };
 }
 
-/** How much of a start startApiServer took; the rest is Node, tsx and loading modules. */
+/** How much of a start startApiServer took; the rest is Node and loading the bundle. */
 function startApiServerShare(ms: number): string {
   return Number.isNaN(ms) ? 'startApiServer: unknown' : `startApiServer ${ms.toFixed(0)} ms`;
 }

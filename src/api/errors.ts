@@ -70,6 +70,10 @@ export const errors = {
       name: name || undefined, group: gr.group || undefined, kind: gr.resource,
     });
   },
+  /** kube-apiserver's answer to missing or bad credentials where anonymous access is off or not enough. */
+  unauthorized(): StatusError {
+    return new StatusError(401, 'Unauthorized', 'Unauthorized');
+  },
   methodNotAllowed(): StatusError {
     return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   },
@@ -121,6 +125,7 @@ export const errors = {
 export type FieldErrorType =
   | 'FieldValueRequired'
   | 'FieldValueInvalid'
+  | 'FieldValueTypeInvalid'
   | 'FieldValueNotSupported'
   | 'FieldValueForbidden'
   | 'FieldValueDuplicate'
@@ -178,6 +183,7 @@ function renderValue(value: unknown): string {
 const typeWords: Record<FieldErrorType, string> = {
   FieldValueRequired: 'Required value',
   FieldValueInvalid: 'Invalid value',
+  FieldValueTypeInvalid: 'Invalid value',
   FieldValueNotSupported: 'Unsupported value',
   FieldValueForbidden: 'Forbidden',
   FieldValueDuplicate: 'Duplicate value',

@@ -19,6 +19,8 @@ export interface InformerOptions<T extends KubeObject> {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** List and watch PartialObjectMetadata only (client-go's metadata informer, as the garbage collector uses). */
+  metadataOnly?: boolean;
   /** LIST page size (client-go's reflector uses 500). */
   pageSize?: number;
   /** Re-deliver every cached object as onUpdate(obj, obj) this often; 0 (default) = never. */
@@ -169,7 +171,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private async listPages(): Promise<KubeList<T>> {
     const { namespace, labelSelector, fieldSelector } = this.opts;
-    const query = { namespace, labelSelector, fieldSelector, signal: this.stopController.signal };
+    const query = { namespace, labelSelector, fieldSelector, metadataOnly: this.opts.metadataOnly, signal: this.stopController.signal };
     try {
       return await this.client.listAll(this.resource, { ...query, limit: this.opts.pageSize ?? 500 });
     } catch (err) {
@@ -185,6 +187,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       namespace: this.opts.namespace,
       labelSelector: this.opts.labelSelector,
       fieldSelector: this.opts.fieldSelector,
+      metadataOnly: this.opts.metadataOnly,
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: true,
       timeoutSeconds,

@@ -33,6 +33,8 @@ export interface ListOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** Items as PartialObjectMetadata (client-go's metadata client; not sent as a parameter). */
+  metadataOnly?: boolean;
   /** Aborts the request (not sent to the server). */
   signal?: AbortSignal;
 }
@@ -45,6 +47,8 @@ export interface WatchOptions {
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
   sendInitialEvents?: boolean;
+  /** Objects as PartialObjectMetadata (client-go's metadata client; not sent as a parameter). */
+  metadataOnly?: boolean;
   /** Aborts the watch, before or after it started (not sent to the server). */
   signal?: AbortSignal;
 }
@@ -84,6 +88,10 @@ const patchContentTypes: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+// The metadata client's media types: JSON first, as client-go's metadata client asks.
+const metadataListAccept = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const metadataAccept = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
 export const defaultUserAgent = `kubelite-client/0.1.0 (${process.platform}/${process.arch})`;
 
 export class ApiClient {
@@ -110,14 +118,16 @@ export class ApiClient {
     return this.config.namespace;
   }
 
-  async get<T extends KubeObject>(res: ResourceDescriptor<T>, name: string, opts: { namespace?: string } = {}): Promise<T> {
-    return this.json<T>('GET', resourcePath(res, { namespace: this.ns(res, opts.namespace), name }));
+  async get<T extends KubeObject>(res: ResourceDescriptor<T>, name: string, opts: { namespace?: string; metadataOnly?: boolean; subresource?: string } = {}): Promise<T> {
+    return this.json<T>('GET', resourcePath(res, { namespace: this.ns(res, opts.namespace), name, subresource: opts.subresource }), undefined, undefined, undefined,
+      opts.metadataOnly ? metadataAccept : undefined);
   }
 
   /** One page of a list; pass `continue` from the previous page's metadata to get the next. */
   async list<T extends KubeObject>(res: ResourceDescriptor<T>, opts: ListOptions = {}): Promise<KubeList<T>> {
-    const { namespace, signal, ...query } = opts;
-    return this.json<KubeList<T>>('GET', resourcePath(res, { namespace }) + queryString({ ...query }), undefined, undefined, signal);
+    const { namespace, signal, metadataOnly, ...query } = opts;
+    return this.json<KubeList<T>>('GET', resourcePath(res, { namespace }) + queryString({ ...query }), undefined, undefined, signal,
+      metadataOnly ? metadataListAccept : undefined);
   }
 
   /**
@@ -186,12 +196,12 @@ export class ApiClient {
    * stream ends or `stop()` is called.
    */
   async watch<T extends KubeObject>(res: ResourceDescriptor<T>, opts: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Promise<Watch> {
-    const { namespace, signal, ...query } = opts;
+    const { namespace, signal, metadataOnly, ...query } = opts;
     const path = resourcePath(res, { namespace }) + queryString({ watch: true, ...query });
     const abort = new AbortController();
     if (signal?.aborted) abort.abort(signal.reason);
     signal?.addEventListener('abort', () => abort.abort(signal.reason), { once: true });
-    const response = await this.send('GET', path, undefined, undefined, abort.signal);
+    const response = await this.send('GET', path, undefined, undefined, abort.signal, metadataOnly ? metadataAccept : undefined);
     if (response.status < 200 || response.status > 299) throw ApiError.fromResponse(response.status, await response.text());
     return consumeWatchStream(response.body, onEvent, abort);
   }
@@ -212,16 +222,16 @@ export class ApiClient {
     return res.namespaced ? namespace || this.config.namespace : undefined;
   }
 
-  private async json<R>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<R> {
-    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType, signal);
+  private async json<R>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal, accept?: string): Promise<R> {
+    const response = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), contentType, signal, accept);
     const text = await response.text();
     if (response.status < 200 || response.status > 299) throw ApiError.fromResponse(response.status, text);
     return JSON.parse(text) as R;
   }
 
   /** One request through the rate limiter, retried while the server says "retry after". */
-  private async send(method: string, path: string, body?: string, contentType?: string, signal?: AbortSignal): Promise<TransportResponse> {
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
+  private async send(method: string, path: string, body?: string, contentType?: string, signal?: AbortSignal, accept = 'application/json'): Promise<TransportResponse> {
+    const headers: Record<string, string> = { Accept: accept, 'User-Agent': this.userAgent };
     if (body !== undefined && contentType) headers['Content-Type'] = contentType;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.wait(signal);

@@ -2,6 +2,7 @@
 // builds on: a key waiting in the queue is held once however often it is added ("dirty"); a
 // key being processed is never handed to a second worker, and if it is added meanwhile it is
 // queued again when the first worker calls done(); addAfter/addRateLimited schedule adds.
+import { workqueueMetrics, type QueueMetrics } from '../metrics/workqueue.ts';
 import { TokenBucket } from './rate-limit.ts';
 
 /** When to retry an item: client-go's workqueue.TypedRateLimiter. */
@@ -77,18 +78,24 @@ export class WorkQueue<K = string> {
   private readonly getters: ((item: K | undefined) => void)[] = [];
   private readonly drainWaiters: (() => void)[] = [];
   private shuttingDown = false;
+  private readonly metrics: QueueMetrics | undefined;
 
-  constructor(readonly rateLimiter: RateLimiter<K> = defaultControllerRateLimiter<K>()) {}
+  /** A `name` gives the queue client-go's workqueue_* metrics, labelled with it. */
+  constructor(readonly rateLimiter: RateLimiter<K> = defaultControllerRateLimiter<K>(), opts: { name?: string } = {}) {
+    this.metrics = workqueueMetrics(opts.name);
+  }
 
   /** Queues an item unless it is already waiting; an item in processing is re-queued at done(). */
   add(item: K): void {
     if (this.shuttingDown || this.dirty.has(item)) return;
     this.dirty.add(item);
     if (this.processing.has(item)) return;
+    this.metrics?.added(item);
     const getter = this.getters.shift();
     if (getter) {
       this.dirty.delete(item);
       this.processing.add(item);
+      this.metrics?.started(item);
       getter(item);
     } else this.queue.push(item);
   }
@@ -110,6 +117,7 @@ export class WorkQueue<K = string> {
 
   /** Adds after the rate limiter's delay for this item (its backoff grows with each call). */
   addRateLimited(item: K): void {
+    this.metrics?.retried();
     this.addAfter(item, this.rateLimiter.when(item));
   }
 
@@ -132,6 +140,7 @@ export class WorkQueue<K = string> {
     if (item !== undefined) {
       this.dirty.delete(item);
       this.processing.add(item);
+      this.metrics?.started(item);
       return Promise.resolve(item);
     }
     return new Promise((resolveGet) => {
@@ -151,6 +160,7 @@ export class WorkQueue<K = string> {
 
   /** Marks an item processed; if it was added meanwhile, it is queued again now. */
   done(item: K): void {
+    this.metrics?.finished(item);
     this.processing.delete(item);
     if (this.dirty.has(item) && !this.shuttingDown) {
       this.dirty.delete(item);
@@ -179,6 +189,7 @@ export class WorkQueue<K = string> {
     this.waiting.clear();
     this.queue.length = 0;
     this.dirty.clear();
+    this.metrics?.cleared();
     for (const getter of this.getters.splice(0)) getter(undefined);
   }
 

@@ -1,9 +1,20 @@
 // The controllers package: the table of controllers the manager can run (adding one = one
 // file exporting a ControllerDefinition + one line here), and the manager itself.
+import { cronJobController } from './cronjob/index.ts';
+import { daemonSetController } from './daemonset/index.ts';
+import { deploymentController } from './deployment/index.ts';
+import { endpointsController } from './endpoints.ts';
+import { endpointSliceController } from './endpointslice/index.ts';
+import { jobController } from './job/index.ts';
+import { garbageCollectorController } from './garbage-collector/index.ts';
+import { horizontalPodAutoscalerController } from './podautoscaler/horizontal.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { replicaSetController } from './replicaset.ts';
+import { serviceAccountController } from './serviceaccount.ts';
+import { statefulSetController } from './statefulset/index.ts';
 import { taintEvictionController } from './taint-eviction.ts';
+import { ttlAfterFinishedController } from './ttl-after-finished.ts';
 import type { ControllerDefinition } from './types.ts';
 
 /** Every controller, in the order they start; names as kube-controller-manager's --controllers. */
@@ -12,6 +23,17 @@ export const controllerDefinitions: ControllerDefinition[] = [
   nodeLifecycleController,
   taintEvictionController,
   replicaSetController,
+  deploymentController,
+  statefulSetController,
+  daemonSetController,
+  jobController,
+  cronJobController,
+  ttlAfterFinishedController,
+  garbageCollectorController,
+  serviceAccountController,
+  endpointsController,
+  endpointSliceController,
+  horizontalPodAutoscalerController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';

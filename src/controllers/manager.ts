@@ -4,6 +4,7 @@
 // informers list and sync, then the workers start. Stop: the queues shut down (a reconcile
 // in flight finishes), the controllers' own loops stop, then the informers.
 import { InformerFactory, runWorkers, WorkQueue, type ApiClient } from '../client/index.ts';
+import type { Clock } from './clock.ts';
 import { EventRecorder } from './events.ts';
 import { parseOptions, type ControllerManagerOptions } from './options.ts';
 import type { Controller, ControllerContext, ControllerDefinition, ControllerLog } from './types.ts';
@@ -15,6 +16,8 @@ export interface ControllerManagerConfig {
   options?: Record<string, unknown>;
   /** The controllers to choose from (the table in index.ts). */
   definitions: ControllerDefinition[];
+  /** The controllers' clock (tests pass a FakeClock); the real clock by default. */
+  clock?: Clock;
 }
 
 export interface RunningControllerManager {
@@ -25,8 +28,8 @@ export interface RunningControllerManager {
 }
 
 /** kube's IsControllerEnabled: `name` or its short form (without `-controller`), `*`, and `-name` to exclude. */
-export function isControllerEnabled(name: string, selection: string[]): boolean {
-  const names = new Set([name, name.replace(/-controller$/, '')]);
+export function isControllerEnabled(name: string, selection: string[], aliases: string[] = []): boolean {
+  const names = new Set([name, name.replace(/-controller$/, ''), ...aliases]);
   let star = false;
   for (const entry of selection) {
     if (names.has(entry)) return true;
@@ -39,7 +42,7 @@ export function isControllerEnabled(name: string, selection: string[]): boolean 
 export async function startControllerManager(config: ControllerManagerConfig): Promise<RunningControllerManager> {
   const options = parseOptions(config.options);
   const definitions = config.definitions;
-  const known = new Set(definitions.flatMap((d) => [d.name, d.name.replace(/-controller$/, '')]));
+  const known = new Set(definitions.flatMap((d) => [d.name, d.name.replace(/-controller$/, ''), ...(d.aliases ?? [])]));
   for (const entry of options.controllers) {
     const name = entry.replace(/^-/, '');
     if (name !== '*' && !known.has(name)) throw new Error(`controllers: unknown controller "${name}" (known: ${definitions.map((d) => d.name).join(', ')})`);
@@ -48,7 +51,7 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   const factory = new InformerFactory(client, { onError: (err, during) => log.warn({ err: String(err), during }, 'controller manager: informer failure') });
   const recorders: EventRecorder[] = [];
   const ctx: ControllerContext = {
-    client, factory, log, options,
+    client, factory, log, options, clock: config.clock,
     recorder(component) {
       const recorder = new EventRecorder(client, component, log);
       recorders.push(recorder);
@@ -58,8 +61,9 @@ export async function startControllerManager(config: ControllerManagerConfig): P
 
   const running: { name: string; workers: number; queue: WorkQueue<string>; controller: Controller }[] = [];
   for (const def of definitions) {
-    if (!isControllerEnabled(def.name, options.controllers)) continue;
-    const queue = new WorkQueue<string>();
+    if (!isControllerEnabled(def.name, options.controllers, def.aliases)) continue;
+    // Named after its controller, as kube-controller-manager names its queues (workqueue_* metrics).
+    const queue = new WorkQueue<string>(undefined, { name: def.name });
     running.push({ name: def.name, workers: Math.max(1, Math.floor(def.workers(options))), queue, controller: def.setup(ctx, queue) });
   }
 

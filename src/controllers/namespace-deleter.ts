@@ -59,11 +59,11 @@ export async function deleteAllContent(api: RawApi, namespace: string): Promise<
     discovered = await api.namespacedResources();
   } catch (err) {
     // Without discovery there is nothing to delete by; report and retry.
-    failures.NamespaceDeletionDiscoveryFailure = `Discovery failed for some groups, 1 failing: ${errorText(err)}`;
+    failures.NamespaceDeletionDiscoveryFailure = errorText(err); // not a per-group failure: the error as is
     return { estimateSeconds: 0, errors: [errorText(err)], conditions: conditionsFor(failures) };
   }
   if (discovered.failed.size) {
-    const failing = [...discovered.failed].map(([gv, err]) => `${gv}: ${errorText(err)}`);
+    const failing = [...discovered.failed].map(([gv, err]) => `${gv}: ${errorText(err)}`).sort();
     failures.NamespaceDeletionDiscoveryFailure = `Discovery failed for some groups, ${failing.length} failing: unable to retrieve the complete list of server APIs: ${failing.join(', ')}`;
     errors.push(...failing);
   }
@@ -73,22 +73,25 @@ export async function deleteAllContent(api: RawApi, namespace: string): Promise<
   const finalizers = new Map<string, number>();
   const deletable = discovered.resources.filter((r) => r.verbs.includes('delete') && r.verbs.includes('list'));
   const results = await Promise.all(deletable.map((r) => deleteResource(api, r, namespace)));
+  const contentErrors: string[] = [];
   results.forEach((res, i) => {
     const r = deletable[i];
-    if (res.error) errors.push(`${gvrText(r)}: ${res.error}`);
+    if (res.error) contentErrors.push(res.error);
     estimate = Math.max(estimate, res.estimate);
     if (res.remaining) remaining.set(gvrText(r), res.remaining);
     for (const [f, n] of res.finalizers) finalizers.set(f, (finalizers.get(f) ?? 0) + n);
   });
 
-  const contentErrors = errors.length - discovered.failed.size;
-  if (contentErrors > 0) failures.NamespaceDeletionContentFailure = `Failed to delete all resource types, ${contentErrors} remaining: ${errors.slice(discovered.failed.size).join(', ')}`;
+  errors.push(...contentErrors);
   if (remaining.size) {
     failures.NamespaceContentRemaining = `Some resources are remaining: ${[...remaining].map(([gvr, n]) => `${gvr} has ${n} resource instances`).sort().join(', ')}`;
   }
   if (finalizers.size) {
     failures.NamespaceFinalizersRemaining = `Some content in the namespace has finalizers remaining: ${[...finalizers].map(([f, n]) => `${f} in ${n} resource instances`).sort().join(', ')}`;
   }
+  // As utilerrors.NewAggregate prints: one error as is, several in brackets.
+  const aggregate = contentErrors.length === 1 ? contentErrors[0] : `[${contentErrors.join(', ')}]`;
+  if (contentErrors.length) failures.NamespaceDeletionContentFailure = `Failed to delete all resource types, ${contentErrors.length} remaining: ${aggregate}`;
   return { estimateSeconds: estimate, errors, conditions: conditionsFor(failures) };
 }
 
@@ -129,14 +132,19 @@ async function deleteResource(api: RawApi, r: DiscoveredResource, namespace: str
   }
 }
 
-/** namespaceConditionUpdater.Update: every deletion condition, failed where a failure was seen, healthy otherwise. */
+/** The order namespaceConditionUpdater collects failures in (the content failure is made last, in Update). */
+const failureOrder = ['NamespaceDeletionDiscoveryFailure', 'NamespaceDeletionGroupVersionParsingFailure', 'NamespaceContentRemaining', 'NamespaceFinalizersRemaining', 'NamespaceDeletionContentFailure'];
+
+/**
+ * namespaceConditionUpdater.Update: the failed conditions in the order they were found, then
+ * the healthy form of every other type (a type new to the namespace is appended in this order).
+ */
 function conditionsFor(failures: Record<string, string | undefined>): NamespaceCondition[] {
-  return Object.entries(conditionText).map(([type, text]) => {
-    const message = failures[type];
-    return message
-      ? { type, status: 'True', reason: text.failed, message }
-      : { type, status: 'False', reason: text.ok[0], message: text.ok[1] };
-  });
+  const failed = failureOrder.filter((type) => failures[type])
+    .map((type): NamespaceCondition => ({ type, status: 'True', reason: conditionText[type].failed, message: failures[type] }));
+  const healthy = Object.entries(conditionText).filter(([type]) => !failures[type])
+    .map(([type, text]): NamespaceCondition => ({ type, status: 'False', reason: text.ok[0], message: text.ok[1] }));
+  return [...failed, ...healthy];
 }
 
 /** SetNamespaceCondition: new conditions merged into the old, keeping lastTransitionTime where nothing changed. */

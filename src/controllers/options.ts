@@ -23,6 +23,46 @@ export interface ControllerManagerOptions {
   concurrentTaintEvictionSyncs: number;
   /** --concurrent-namespace-syncs. */
   concurrentNamespaceSyncs: number;
+  /** --concurrent-horizontal-pod-autoscaler-syncs. */
+  concurrentHorizontalPodAutoscalerSyncs: number;
+  /** --horizontal-pod-autoscaler-sync-period: how often every HPA is reconciled. */
+  horizontalPodAutoscalerSyncPeriodSeconds: number;
+  /** --horizontal-pod-autoscaler-downscale-stabilization: the window whose highest recommendation a scale-down may not go below. */
+  horizontalPodAutoscalerDownscaleStabilizationSeconds: number;
+  /** --horizontal-pod-autoscaler-tolerance: no rescale while usage/target is within this of 1. */
+  horizontalPodAutoscalerTolerance: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period: how long after start a pod's cpu samples are distrusted. */
+  horizontalPodAutoscalerCpuInitializationPeriodSeconds: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay. */
+  horizontalPodAutoscalerInitialReadinessDelaySeconds: number;
+  /** --concurrent-gc-syncs: garbage collector workers. */
+  concurrentGcSyncs: number;
+  /** How often the garbage collector re-reads discovery for new or removed resources (kube: 30 s). */
+  gcDiscoveryPeriodSeconds: number;
+  /** --concurrent-serviceaccount-token-syncs is the token controller's; this is the ServiceAccounts controller's workers (kube: 1). */
+  concurrentServiceAccountSyncs: number;
+  /** --concurrent-job-syncs. */
+  concurrentJobSyncs: number;
+  /** The Job controller's pod failure backoff: the delay before recreating after the first failure, doubled per failure (kube: 10 s). */
+  jobPodFailureBackoffSeconds: number;
+  /** ... and its cap (kube: 6 min). */
+  jobPodFailureBackoffMaxSeconds: number;
+  /** How long the Job controller batches pod events before a sync (kube's syncJobBatchPeriod, 1 s). */
+  jobSyncBatchPeriodSeconds: number;
+  /** --concurrent-cron-job-syncs. */
+  concurrentCronJobSyncs: number;
+  /** --concurrent-ttl-after-finished-syncs. */
+  concurrentTTLSyncs: number;
+  /** --concurrent-endpoint-syncs: Endpoints controller workers. */
+  concurrentEndpointSyncs: number;
+  /** --endpoint-updates-batch-period: how long pod changes are batched before an Endpoints sync (kube: 0). */
+  endpointUpdatesBatchPeriodSeconds: number;
+  /** --concurrent-service-endpoint-syncs: EndpointSlice controller workers. */
+  concurrentServiceEndpointSyncs: number;
+  /** --max-endpoints-per-slice (kube: 100, at most 1000). */
+  maxEndpointsPerSlice: number;
+  /** --endpointslice-updates-batch-period (kube: 0). */
+  endpointSliceUpdatesBatchPeriodSeconds: number;
 }
 
 export const defaultOptions: ControllerManagerOptions = {
@@ -36,6 +76,26 @@ export const defaultOptions: ControllerManagerOptions = {
   unhealthyZoneThreshold: 0.55,
   concurrentTaintEvictionSyncs: 8,
   concurrentNamespaceSyncs: 10,
+  concurrentHorizontalPodAutoscalerSyncs: 5,
+  horizontalPodAutoscalerSyncPeriodSeconds: 15,
+  horizontalPodAutoscalerDownscaleStabilizationSeconds: 300,
+  horizontalPodAutoscalerTolerance: 0.1,
+  horizontalPodAutoscalerCpuInitializationPeriodSeconds: 300,
+  horizontalPodAutoscalerInitialReadinessDelaySeconds: 30,
+  concurrentGcSyncs: 20,
+  gcDiscoveryPeriodSeconds: 30,
+  concurrentServiceAccountSyncs: 1,
+  concurrentJobSyncs: 5,
+  jobPodFailureBackoffSeconds: 10,
+  jobPodFailureBackoffMaxSeconds: 360,
+  jobSyncBatchPeriodSeconds: 1,
+  concurrentCronJobSyncs: 5,
+  concurrentTTLSyncs: 5,
+  concurrentEndpointSyncs: 5,
+  endpointUpdatesBatchPeriodSeconds: 0,
+  concurrentServiceEndpointSyncs: 5,
+  maxEndpointsPerSlice: 100,
+  endpointSliceUpdatesBatchPeriodSeconds: 0,
 };
 
 /** Defaults filled in; a value of the wrong type or out of range is an error naming the option. */

@@ -13,11 +13,13 @@ export interface DiscoveredResource {
   resource: string;
   namespaced: boolean;
   verbs: string[];
+  /** The kind its objects have (for mapping an ownerReference's apiVersion/kind to it). */
+  kind?: string;
 }
 
 interface APIResourceList {
   groupVersion: string;
-  resources: { name: string; namespaced: boolean; verbs?: string[] }[];
+  resources: { name: string; namespaced: boolean; kind?: string; verbs?: string[] }[];
 }
 
 interface APIGroupList {
@@ -45,10 +47,22 @@ export class RawApi {
    * group's preferred version, and the group versions whose discovery failed.
    */
   async namespacedResources(): Promise<{ resources: DiscoveredResource[]; failed: Map<string, unknown> }> {
+    const { resources, failed } = await this.serverResources();
+    return { resources: resources.filter((r) => r.namespaced), failed };
+  }
+
+  /**
+   * ServerPreferredResources (every resource, no subresources, of each group's preferred
+   * version), or with `allVersions` every served version, as a RESTMapper knows them.
+   */
+  async serverResources(allVersions = false): Promise<{ resources: DiscoveredResource[]; failed: Map<string, unknown> }> {
     const failed = new Map<string, unknown>();
     const groupVersions = ['v1'];
     const groups = await this.json<APIGroupList>('GET', '/apis');
-    for (const g of groups.groups ?? []) groupVersions.push(g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion);
+    for (const g of groups.groups ?? []) {
+      if (allVersions) groupVersions.push(...g.versions.map((v) => v.groupVersion));
+      else groupVersions.push(g.preferredVersion?.groupVersion ?? g.versions[0]?.groupVersion);
+    }
     const lists = await Promise.all(groupVersions.filter(Boolean).map(async (gv) => {
       try {
         return await this.json<APIResourceList>('GET', gv === 'v1' ? '/api/v1' : `/apis/${gv}`);
@@ -62,8 +76,8 @@ export class RawApi {
       if (!list) continue;
       const [group, version] = list.groupVersion.includes('/') ? list.groupVersion.split('/') : ['', list.groupVersion];
       for (const r of list.resources ?? []) {
-        if (!r.namespaced || r.name.includes('/')) continue;
-        resources.push({ group, version, resource: r.name, namespaced: true, verbs: r.verbs ?? [] });
+        if (r.name.includes('/')) continue;
+        resources.push({ group, version, resource: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [], kind: r.kind });
       }
     }
     return { resources, failed };

@@ -38,7 +38,15 @@ export interface ReplicaSetStatus {
   readyReplicas?: number;
   availableReplicas?: number;
   observedGeneration?: number;
-  conditions?: unknown[];
+  conditions?: ReplicaSetCondition[];
+}
+
+export interface ReplicaSetCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
 }
 
 /** Pending creates and deletes per ReplicaSet key, lowered as the informer observes them. */
@@ -195,7 +203,7 @@ class ReplicaSetSync {
         manageError = err;
       }
     }
-    const requeueAfter = await this.updateStatus(rs, pods);
+    const requeueAfter = await this.updateStatus(rs, pods, manageError);
     if (manageError) throw manageError;
     if (requeueAfter !== undefined) return { requeueAfter };
   }
@@ -303,7 +311,7 @@ class ReplicaSetSync {
   }
 
   /** calculateStatus + updateReplicaSetStatus; returns when to look again for pods about to become available. */
-  private async updateStatus(rs: ReplicaSet, pods: Pod[]): Promise<number | undefined> {
+  private async updateStatus(rs: ReplicaSet, pods: Pod[], manageError?: unknown): Promise<number | undefined> {
     const now = Date.now();
     const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
     const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
@@ -323,13 +331,17 @@ class ReplicaSetSync {
       readyReplicas: ready,
       availableReplicas: available,
       observedGeneration: rs.metadata.generation,
+      conditions: replicaFailureConditions(rs, pods.length, manageError, now),
     };
+    if (!status.conditions?.length) delete status.conditions;
     const unchanged = (s: ReplicaSetStatus | undefined) => (['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] as const)
-      .every((f) => (s?.[f] ?? 0) === (status[f] ?? 0));
+      .every((f) => (s?.[f] ?? 0) === (status[f] ?? 0)) && JSON.stringify(s?.conditions ?? []) === JSON.stringify(status.conditions ?? []);
     let current = rs;
     for (let attempt = 0; !unchanged(current.status); attempt++) {
       try {
-        await this.d.ctx.client.updateStatus(resources.replicaSets, { ...current, status: { ...current.status, ...status } });
+        const next = { ...current.status, ...status };
+        if (!status.conditions) delete next.conditions;
+        await this.d.ctx.client.updateStatus(resources.replicaSets, { ...current, status: next });
         break;
       } catch (err) {
         if (isNotFound(err)) return undefined;
@@ -340,6 +352,25 @@ class ReplicaSetSync {
     }
     return nextAvailable === undefined ? undefined : nextAvailable + 1;
   }
+}
+
+/**
+ * The ReplicaFailure condition as kube's calculateStatus sets it: added (FailedCreate or
+ * FailedDelete, the error as message) when managing replicas failed, removed once it works;
+ * the deployment controller carries it over to the Deployment.
+ */
+function replicaFailureConditions(rs: ReplicaSet, podCount: number, manageError: unknown, now: number): ReplicaSetCondition[] {
+  const conditions = (rs.status?.conditions ?? []) as ReplicaSetCondition[];
+  const failure = conditions.find((c) => c.type === 'ReplicaFailure');
+  if (manageError && !failure) {
+    const diff = podCount - (rs.spec?.replicas ?? 1);
+    const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
+    const message = manageError instanceof Error ? manageError.message : String(manageError);
+    const lastTransitionTime = new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    return [...conditions, { type: 'ReplicaFailure', status: 'True', lastTransitionTime, reason, message }];
+  }
+  if (!manageError && failure) return conditions.filter((c) => c !== failure);
+  return conditions;
 }
 
 function refTo(rs: ReplicaSet): ObjectReference {

@@ -4,6 +4,7 @@
 // reconciles one key at a time — level-triggered, idempotent.
 import type { Logger } from 'pino';
 import type { ApiClient, InformerFactory, ReconcileResult, WorkQueue } from '../client/index.ts';
+import type { Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
 import type { ControllerManagerOptions } from './options.ts';
 
@@ -17,6 +18,8 @@ export interface ControllerContext {
   options: ControllerManagerOptions;
   /** An event recorder writing core/v1 Events as `component` (kube's EventSource.Component). */
   recorder(component: string): EventRecorder;
+  /** The time controllers read and schedule by; the real clock unless a test gives a FakeClock. */
+  clock?: Clock;
 }
 
 export interface Controller {
@@ -31,6 +34,8 @@ export interface Controller {
 export interface ControllerDefinition {
   /** The name kube-controller-manager's --controllers flag uses, e.g. `namespace-controller`. */
   name: string;
+  /** Other names --controllers accepts for it (kube's controller aliases, e.g. `horizontalpodautoscaling`). */
+  aliases?: string[];
   /** How many keys are reconciled at once (kube's --concurrent-*-syncs). */
   workers(options: ControllerManagerOptions): number;
   /** Registers informers and event handlers that feed `queue`; returns the reconciler. */

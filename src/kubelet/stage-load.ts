@@ -2,13 +2,13 @@
 // that does not parse, names an unknown operator or has a bad expression fails loudly here,
 // never later in the middle of a pod's lifecycle.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.ts';
 import { parseAllDocuments } from 'yaml';
 import { parseExpression } from './expression.ts';
 import { stageApiVersion, type Stage } from './stage-types.ts';
 
 /** The bundles shipped with kubelite, in `<repo>/stages/`. */
-export const stagesDir = fileURLToPath(new URL('../../stages/', import.meta.url));
+export const stagesDir = `${packageRoot}stages/`;
 export const defaultStageBundle = `${stagesDir}pod-default.yaml`;
 
 const operators = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);

@@ -36,6 +36,9 @@ export class ResourceCatalog {
       if (!versions.includes(def.version)) versions.push(def.version);
       out.set(def.group, versions);
     }
+    // Within a group, versions go by Kubernetes version priority (v1 > v1beta2 > v1beta1 > v1alpha1 > other),
+    // the order kube-apiserver lists them and picks the preferred one by.
+    for (const versions of out.values()) versions.sort(compareKubeAwareVersions);
     return out;
   }
 
@@ -51,6 +54,19 @@ export class ResourceCatalog {
   private changed(): void {
     for (const l of this.listeners) l();
   }
+}
+
+/** k8s.io/apimachinery's version.CompareKubeAwareVersionStrings, highest priority first. */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number, string] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [3, 0, 0, v];
+    const stage = m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2;
+    return [stage, -Number(m[1]), -Number(m[3] ?? 0), v];
+  };
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
+  return ra[3] < rb[3] ? -1 : ra[3] > rb[3] ? 1 : 0;
 }
 
 function pathKey(group: string, version: string, plural: string): string {

@@ -40,7 +40,10 @@ export function decodeBody(def: ResourceDef, body: unknown, opts: { mode: FieldV
       `json: cannot unmarshal ${jsonType(obj.metadata)} into Go struct field ${want.kind}.metadata of type v1.ObjectMeta`);
   }
   const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : def.schema;
-  const check = checkAgainstSchema(definition, obj, { mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion });
+  const checkOptions = { mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion };
+  const check = def.custom && opts.subresource !== 'scale'
+    ? def.custom.decode(obj, checkOptions)
+    : checkAgainstSchema(definition, obj, checkOptions);
   if (check.badRequest) throw check.badRequest;
   obj.metadata ??= {};
   const warnings = opts.mode === 'Warn' ? check.unknownFields.map((f) => `unknown field "${f}"`) : [];

@@ -12,10 +12,12 @@ import { decodeBody } from './decode.ts';
 import { deepCopy, fillSystemFields, generateName, jsonEqual } from './object-meta.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { fromScale, toScale } from './scale.ts';
-import type { ResourceDef } from './types.ts';
+import type { ResourceDef, StoreHooks, WriteTransaction } from './types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metadata.ts';
 import { requiredFieldErrors, type FieldValidationMode } from './validation/schema.ts';
-import { NamespaceLifecycle } from './namespace-lifecycle.ts';
+import type { AdmissionChain } from '../admission/chain.ts';
+import { admissionAttributes } from '../admission/attributes.ts';
+import type { UserInfo } from '../auth/types.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -25,6 +27,8 @@ export interface WriteOptions {
   userAgent?: string;
   /** Server-side apply: take ownership of conflicting fields. */
   force?: boolean;
+  /** Who writes, for admission (the apiserver's loopback user when absent). */
+  user?: UserInfo;
 }
 
 export interface WriteResult {
@@ -41,6 +45,8 @@ export interface DeleteRequest {
   orphanDependents?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
+  /** Who deletes, for admission (the apiserver's loopback user when absent). */
+  user?: UserInfo;
 }
 
 export interface DeleteResult {
@@ -53,7 +59,8 @@ export class GenericStore {
   constructor(
     readonly def: ResourceDef,
     private readonly storage: Storage,
-    private readonly namespaces: NamespaceLifecycle,
+    private readonly admission: AdmissionChain,
+    private readonly hooks: StoreHooks = {},
   ) {}
 
   get gr() {
@@ -83,10 +90,27 @@ export class GenericStore {
     if (obj.metadata.resourceVersion) {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
+    // Mutating admission sees the decoded, defaulted object before PrepareForCreate and name
+    // generation, as in kube's create handler.
+    this.def.strategy.defaults?.(obj);
+    const attrs = admissionAttributes({ operation: 'CREATE', def: this.def, object: obj, opts, warnings });
+    await this.admission.admit(attrs);
     this.beforeCreate(obj);
     if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
+    const txn = await this.hooks.beginCreate?.(obj, { dryRun: !!opts.dryRun });
+    try {
+      const result = await this.validateAndStore(obj, warnings, opts, () => this.admission.validate(attrs));
+      txn?.commit();
+      return result;
+    } catch (err) {
+      txn?.revert();
+      throw err;
+    }
+  }
+
+  private async validateAndStore(obj: KubeObject, warnings: string[], opts: WriteOptions, validateAdmission: () => Promise<void>): Promise<WriteResult> {
     this.validateOrThrow(obj, this.validateCreate(obj));
-    await this.namespaces.admitCreate(this.def, obj);
+    await validateAdmission();
     warnings.push(...(this.def.strategy.warnings?.(obj) ?? []));
     if (opts.dryRun) return { object: obj, warnings };
     try {
@@ -101,6 +125,7 @@ export class GenericStore {
   private beforeCreate(obj: KubeObject): void {
     const meta = obj.metadata;
     fillSystemFields(obj);
+    dropEmptyMetadataLists(obj);
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
@@ -228,16 +253,28 @@ export class GenericStore {
     const warnings: string[] = [];
     let dryRunResult: KubeObject | undefined;
     let deleteNow = false;
-    const tryUpdate = (current: StoredObject): KubeObject => {
+    let txn: WriteTransaction | undefined;
+    const tryUpdate = async (current: StoredObject): Promise<KubeObject> => {
       const old = current.object;
       let obj = desiredFrom(current);
       const rv = obj.metadata.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) throw errors.optimisticLock(this.gr, name);
+      // Mutating admission sees the defaulted object before PrepareForUpdate, as kube's update handler.
+      if (!subresource) this.def.strategy.defaults?.(obj);
+      const admissionWarnings: string[] = [];
+      const attrs = admissionAttributes({ operation: 'UPDATE', def: this.def, object: obj, oldObject: old, subresource, opts, warnings: admissionWarnings });
+      await this.admission.admit(attrs);
       this.prepareUpdate(obj, old, subresource);
       if (trackUpdate) this.trackManagedFields(old, obj, opts, subresource);
       obj = ignoreManagedFieldsTimestamps(obj, old);
+      if (!subresource && this.hooks.beginUpdate) {
+        txn?.revert(); // a retry after a concurrent write: undo the previous attempt first
+        txn = await this.hooks.beginUpdate(obj, old, { dryRun: !!opts.dryRun });
+      }
       this.validateOrThrow(obj, this.validateUpdate(obj, old, subresource));
-      warnings.splice(0, warnings.length, ...(this.def.strategy.warnings?.(obj, old) ?? []));
+      attrs.object = obj;
+      await this.admission.validate(attrs);
+      warnings.splice(0, warnings.length, ...admissionWarnings, ...(this.def.strategy.warnings?.(obj, old) ?? []));
       // Removing the last finalizer of an object being deleted completes its deletion.
       deleteNow = !!obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.isGracefulPending(obj);
       if (opts.dryRun) {
@@ -249,7 +286,9 @@ export class GenericStore {
     let stored: StoredObject;
     try {
       stored = await this.storage.guaranteedUpdate(key, tryUpdate);
+      txn?.commit();
     } catch (err) {
+      txn?.revert();
       if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
       throw err;
     }
@@ -266,7 +305,10 @@ export class GenericStore {
     const strategy = this.def.strategy;
     const meta = obj.metadata;
     const oldMeta = old.metadata;
-    meta.uid = oldMeta.uid;
+    // Use the existing UID if none is provided; a different one fails validation as immutable
+    // (kube's BeforeUpdate): the garbage collector's patches rely on it as a precondition.
+    if (!meta.uid) meta.uid = oldMeta.uid;
+    dropEmptyMetadataLists(obj);
     meta.creationTimestamp = oldMeta.creationTimestamp;
     meta.deletionTimestamp = oldMeta.deletionTimestamp;
     meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
@@ -292,7 +334,7 @@ export class GenericStore {
       if (meta.managedFields) next.metadata.managedFields = meta.managedFields;
       Object.keys(obj).forEach((k) => delete obj[k]);
       Object.assign(obj, next);
-      strategy.status?.prepareForUpdate?.(obj, old);
+      strategy.status?.prepareForUpdate?.(obj, old, meta);
       return;
     }
     if (this.def.subresources.includes('status')) {
@@ -328,7 +370,9 @@ export class GenericStore {
     const key = this.key(namespace, name);
     const current = await this.storage.get(key);
     if (!current) throw errors.notFound(this.gr, name);
-    this.namespaces.admitDelete(this.def, name);
+    const attrs = admissionAttributes({ operation: 'DELETE', def: this.def, name, namespace, oldObject: current.object, deleteRequest: req });
+    await this.admission.admit(attrs);
+    await this.admission.validate(attrs);
     this.checkPreconditions(current.object, name, req.preconditions);
     const graceful = this.def.strategy.gracefulDelete?.(current.object, req.gracePeriodSeconds) ?? { graceful: false };
     const finalizers = this.finalizersAfterDelete(current.object, req);
@@ -343,7 +387,10 @@ export class GenericStore {
     const stored = await this.storage.guaranteedUpdate(key, (cur) => {
       this.checkPreconditions(cur.object, name, req.preconditions);
       const obj = deepCopy(cur.object);
-      if (cur.object.metadata.deletionTimestamp && jsonEqual(cur.object.metadata.finalizers ?? [], finalizers)) return cur.object;
+      // Nothing to change unless the finalizers differ or a shorter grace period comes (a
+      // kubelet's grace-0 delete of a pod held by a finalizer must still shorten it).
+      const shortens = graceful.gracePeriodSeconds !== undefined && graceful.gracePeriodSeconds < (cur.object.metadata.deletionGracePeriodSeconds ?? 0);
+      if (cur.object.metadata.deletionTimestamp && jsonEqual(cur.object.metadata.finalizers ?? [], finalizers) && !shortens) return cur.object;
       return this.markDeleting(obj, finalizers, graceful.gracePeriodSeconds);
     }, { cachedExisting: current }).catch((err) => {
       if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
@@ -353,8 +400,9 @@ export class GenericStore {
   }
 
   async removeFromStorage(key: string, name: string, cachedExisting?: StoredObject, preconditions?: DeleteRequest['preconditions']): Promise<StoredObject> {
+    let gone: StoredObject;
     try {
-      return await this.storage.delete(key, {
+      gone = await this.storage.delete(key, {
         cachedExisting,
         precondition: (cur) => this.checkPreconditions(cur.object, name, preconditions),
       });
@@ -362,6 +410,8 @@ export class GenericStore {
       if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
       throw err;
     }
+    await this.hooks.afterDelete?.(gone.object);
+    return gone;
   }
 
   private markDeleting(obj: KubeObject, finalizers: string[], gracePeriodSeconds?: number): KubeObject {
@@ -381,14 +431,26 @@ export class GenericStore {
     return obj;
   }
 
-  /** The object's finalizers once the request's propagation policy is applied (kube's deletionFinalizersForGarbageCollection). */
+  /**
+   * The object's finalizers once the request's propagation policy is applied (kube's
+   * deletionFinalizersForGarbageCollection): an explicit policy wins, then an `orphan` or
+   * `foregroundDeletion` finalizer already present, then the resource's default policy
+   * (OrphanDependents for core/v1 ReplicationControllers and batch/v1 Jobs; none for events).
+   */
   private finalizersAfterDelete(obj: KubeObject, req: DeleteRequest): string[] {
+    const existing = obj.metadata.finalizers ?? [];
+    const gcPolicy = this.def.defaultGarbageCollectionPolicy ?? 'DeleteDependents';
+    const others = existing.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+    if (gcPolicy === 'Unsupported') return others;
     let policy = req.propagationPolicy;
     if (!policy && req.orphanDependents !== undefined) policy = req.orphanDependents ? 'Orphan' : 'Background';
-    const finalizers = (obj.metadata.finalizers ?? []).filter((f) => policy === undefined || (f !== 'orphan' && f !== 'foregroundDeletion'));
-    if (policy === 'Orphan') finalizers.push('orphan');
-    if (policy === 'Foreground') finalizers.push('foregroundDeletion');
-    return finalizers;
+    if (policy === undefined) {
+      if (existing.includes('orphan') || existing.includes('foregroundDeletion')) return existing;
+      if (gcPolicy === 'OrphanDependents') policy = 'Orphan';
+    }
+    if (policy === 'Orphan') others.push('orphan');
+    if (policy === 'Foreground') others.push('foregroundDeletion');
+    return others;
   }
 
   private isGracefulPending(obj: KubeObject): boolean {
@@ -425,3 +487,12 @@ export class GenericStore {
   }
 }
 
+/**
+ * ObjectMeta's ownerReferences and finalizers are `omitempty`: an empty list (e.g. after the
+ * garbage collector's patch removed the last reference) is stored and served as absent, as
+ * kube-apiserver's Go types serialize it.
+ */
+function dropEmptyMetadataLists(obj: KubeObject): void {
+  if (obj.metadata.ownerReferences?.length === 0) delete obj.metadata.ownerReferences;
+  if (obj.metadata.finalizers?.length === 0) delete obj.metadata.finalizers;
+}

@@ -40,6 +40,7 @@ export async function listObjects(storage: Storage, def: ResourceDef, namespace:
       startAfterKey,
       limit: q.limit || undefined,
       predicate: selection.everything ? undefined : selection.matches,
+      labelValues: selection.labelValues,
       revision,
     });
     const page: ListPage = { items: res.items, resourceVersion: String(res.revision) };

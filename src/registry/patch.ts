@@ -17,10 +17,11 @@ const contentTypes: Record<string, PatchType> = {
 
 export const supportedPatchTypes = Object.keys(contentTypes);
 
-export function patchTypeOf(contentType: string | undefined): PatchType {
+/** `accepted`: the content types the resource takes (custom resources take no strategic merge patch). */
+export function patchTypeOf(contentType: string | undefined, accepted: string[] = supportedPatchTypes): PatchType {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const type = contentTypes[mediaType];
-  if (!type) throw errors.unsupportedMediaType(mediaType, supportedPatchTypes);
+  const type = accepted.includes(mediaType) ? contentTypes[mediaType] : undefined;
+  if (!type) throw errors.unsupportedMediaType(mediaType, accepted);
   return type;
 }
 

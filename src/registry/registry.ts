@@ -6,17 +6,29 @@ import { GenericStore, type DeleteRequest } from './generic-store.ts';
 import { listObjects, type ListPage } from './list.ts';
 import type { ListQuery } from './list-options.ts';
 import { NamespaceLifecycle } from './namespace-lifecycle.ts';
+import { AdmissionChain } from '../admission/chain.ts';
+import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.ts';
 import type { ResourceDef } from './types.ts';
 import { startWatch, type WatchSettings, type WatchSink, defaultWatchSettings } from './watch.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
+import type { ServiceNetwork } from './allocator/service-allocators.ts';
+import type { TokenREST } from '../auth/serviceaccount/token-request.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
+  /** Custom resources read and write through their own storage view (version conversion). */
+  private readonly views = new WeakMap<ResourceDef, Storage>();
   readonly namespaces: NamespaceLifecycle;
+  /** Every write's admission; NamespaceLifecycle alone until the apiserver installs the full list (admission/plugins.ts). */
+  readonly admission: AdmissionChain;
   /** The simulated kubelets' logs and exec, once a kubelet worker runs (pods/log). */
   podRuntime?: PodRuntime;
+  /** --service-cluster-ip-range and --service-node-port-range, read when the Service allocators are built. */
+  serviceNetwork?: ServiceNetwork;
+  /** The serviceaccounts/token subresource, once the API server has loaded its signing key. */
+  serviceAccountTokens?: TokenREST;
 
   constructor(
     readonly storage: Storage,
@@ -24,23 +36,40 @@ export class Registry {
     readonly watchSettings: WatchSettings = defaultWatchSettings,
   ) {
     this.namespaces = new NamespaceLifecycle(storage);
+    this.admission = new AdmissionChain([namespaceLifecyclePlugin(this.namespaces)]);
   }
 
   store(def: ResourceDef): GenericStore {
     let s = this.stores.get(def);
     if (!s) {
-      s = new GenericStore(def, this.storage, this.namespaces);
+      s = new GenericStore(def, this.storageFor(def), this.admission, def.storeHooks?.(this));
       this.stores.set(def, s);
     }
     return s;
   }
 
   list(def: ResourceDef, namespace: string | undefined, q: ListQuery): Promise<ListPage> {
-    return listObjects(this.storage, def, namespace, q);
+    return listObjects(this.storageFor(def), def, namespace, q);
   }
 
   watch(def: ResourceDef, namespace: string | undefined, q: ListQuery, sink: WatchSink): Promise<WatchHandle> {
-    return startWatch(this.storage, def, namespace, q, sink, this.watchSettings);
+    return startWatch(this.storageFor(def), def, namespace, q, sink, this.watchSettings);
+  }
+
+  /** The storage a resource's objects are read and written through. */
+  storageFor(def: ResourceDef): Storage {
+    if (!def.custom && !def.storageView) return this.storage;
+    let view = this.views.get(def);
+    if (!view) {
+      view = def.custom ? def.custom.storage(this.storage) : def.storageView!(this.storage);
+      this.views.set(def, view);
+    }
+    return view;
+  }
+
+  /** Drops the store of a resource no longer served (a CRD version removed or replaced). */
+  forget(def: ResourceDef): void {
+    this.stores.delete(def);
   }
 
   /** DELETE on a collection: every selected object is deleted as by a single DELETE (kube's DeleteCollection). */

@@ -1,6 +1,7 @@
 // Label and field selectors of a LIST or WATCH combined into one predicate over objects,
 // as k8s.io/apiserver's storage.SelectionPredicate.
 import type { KubeObject } from '../api/types.ts';
+import type { LabelValues } from '../storage/interface.ts';
 import { parseLabelSelector } from './selectors/label-selector.ts';
 import { parseFieldSelector } from './selectors/field-selector.ts';
 import type { ResourceDef } from './types.ts';
@@ -13,6 +14,8 @@ export interface Selection {
   name?: string;
   /** The namespace a `metadata.namespace=x` field selector pins. */
   namespace?: string;
+  /** The label selector's `=`/`==`/`in` requirements, for the watch cache's label index. */
+  labelValues?: LabelValues[];
 }
 
 /** Every field a kind can be selected by: the two all kinds have, plus its own. */
@@ -39,6 +42,9 @@ export function buildSelection(def: ResourceDef, labelSelector?: string, fieldSe
     everything: labelsEmpty && fieldsEmpty,
     name: pinned('metadata.name'),
     namespace: pinned('metadata.namespace'),
+    labelValues: labels?.requirements
+      .filter((r) => r.operator === '=' || r.operator === '==' || r.operator === 'in')
+      .map((r) => ({ key: r.key, values: r.values })),
     matches(obj) {
       if (!labelsEmpty && !labels!.matches(obj.metadata.labels)) return false;
       if (!fieldsEmpty && !fields!.matches((f) => get(obj, f))) return false;

@@ -16,6 +16,8 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   // namespaces/finalize: how the namespace controller empties spec.finalizers.
   finalize: { verbs: ['update'] },
   exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
+  // serviceaccounts/token: a TokenRequest in, the same with a signed token out (auth/serviceaccount/token-request.ts).
+  token: { verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } },
 };
 
 export function subresourceKind(def: ResourceDef, sub: SubresourceName) {

@@ -3,9 +3,12 @@
 // and friends. No resource gets a handler of its own.
 import type { FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
+import type { Storage } from '../storage/interface.ts';
+import type { Registry } from './registry.ts';
+import type { CheckOptions, SchemaCheck } from './validation/schema.ts';
 
 /** Subresources served by the generic machinery; see subresources.ts for what each one is. */
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -18,8 +21,8 @@ export interface TableColumn {
   type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
   format?: string;
   description: string;
-  /** 0 = always shown; 1 = only with `-o wide`. */
-  priority: 0 | 1;
+  /** 0 = always shown; more (1 for built-ins, any for CRD printer columns) = only with `-o wide`. */
+  priority: number;
   cell(obj: KubeObject, now: number): unknown;
 }
 
@@ -51,7 +54,8 @@ export interface ResourceStrategy {
   bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
   /** Strategy used for PUT/PATCH on the `status` subresource, when the kind has one. */
   status?: {
-    prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+    /** `sent` is the metadata of the request, for the kinds whose status writes may change some of it (a Deployment's annotations). */
+    prepareForUpdate?(obj: KubeObject, old: KubeObject, sent: KubeObject['metadata']): void;
     validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   };
   /**
@@ -91,7 +95,58 @@ export interface ResourceDef {
   nameRule?: 'subdomain' | 'label' | 'path-segment';
   /** DELETE answers with the deleted object instead of a Success Status (kube does this for pods). */
   returnDeletedObject?: boolean;
+  /** Side effects around this resource's writes, kept per registry (e.g. the Service IP and port allocators). */
+  storeHooks?(registry: Registry): StoreHooks;
+  /**
+   * What a DELETE without a propagation policy does to dependents (kube's
+   * DefaultGarbageCollectionPolicy): DeleteDependents (default, background), OrphanDependents
+   * (adds the `orphan` finalizer), Unsupported (never adds `orphan`/`foregroundDeletion`).
+   */
+  defaultGarbageCollectionPolicy?: 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
   strategy: ResourceStrategy;
+  /** Present for custom resources served from a CRD (see src/apiextensions/). */
+  custom?: CustomResourceHooks;
+  /**
+   * For a built-in kind served in a version other than the one stored (autoscaling/v1
+   * HorizontalPodAutoscalers are stored as v2): the storage view converting to and from the
+   * stored version, as kube-apiserver's storage codec does.
+   */
+  storageView?(inner: Storage): Storage;
+}
+
+/**
+ * What a custom resource does differently from a built-in kind, as kube's crdHandler serves
+ * it: bodies decode by the CRD's structural schema (pruning, defaulting) instead of a Go type,
+ * objects are stored in the CRD's storage version, and neither strategic merge patches nor
+ * protobuf bodies are accepted.
+ */
+export interface CustomResourceHooks {
+  /** Prunes unknown fields and fills defaults in place (the unstructured decoder's schema coercion). */
+  decode(obj: KubeObject, opts: CheckOptions): SchemaCheck;
+  /** The storage this version reads and writes through (conversion to and from the storage version). */
+  storage(inner: Storage): Storage;
+  /** The PATCH content types accepted. */
+  patchTypes: string[];
+  /** Throws when a create must be refused (the CRD is terminating). */
+  admitCreate?(): void;
+}
+
+/** A write's effects outside storage (e.g. allocated addresses), settled once the write's fate is known. */
+export interface WriteTransaction {
+  commit(): void;
+  revert(): void;
+}
+
+/**
+ * Hooks around the generic store's writes, as k8s.io/apiserver's Store.BeginCreate,
+ * BeginUpdate and AfterDelete. beginCreate/beginUpdate run after prepare and before
+ * validation (throwing refuses the write); the transaction is committed when the write is
+ * stored and reverted when it fails. afterDelete runs once the object has left storage.
+ */
+export interface StoreHooks {
+  beginCreate?(obj: KubeObject, opts: { dryRun: boolean }): Promise<WriteTransaction | undefined>;
+  beginUpdate?(obj: KubeObject, old: KubeObject, opts: { dryRun: boolean }): Promise<WriteTransaction | undefined>;
+  afterDelete?(obj: KubeObject): Promise<void>;
 }
 
 export function groupVersion(def: Pick<ResourceDef, 'group' | 'version'>): string {

@@ -5,12 +5,19 @@ import type { Logger } from 'pino';
 import { errors, StatusError } from '../api/errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { healthRoutes, type HealthChecks } from './health.ts';
+import { metricsApiRoutes } from './metrics-api.ts';
 import { openapiRoutes } from './openapi.ts';
+import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
 import { sendStatus } from './respond.ts';
 import websocket from '@fastify/websocket';
 import { selectWebSocketProtocol } from './watch-ws.ts';
 import type { IncomingMessage } from 'node:http';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { RequestAuthenticator } from '../auth/authenticate.ts';
+import type { Authorizer } from '../auth/types.ts';
+import { installAuthFilter } from './auth-filter.ts';
+import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -19,6 +26,10 @@ export interface ApiServerAppOptions {
   registry: Registry;
   logger: Logger;
   checks?: HealthChecks;
+  /** Serve TLS (kube-apiserver's secure port); plain HTTP when absent. */
+  https?: HttpsServerOptions;
+  /** Authenticate and authorize every request; without it every request is the unsecured user. */
+  auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions };
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
@@ -30,6 +41,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+    ...(opts.https && { https: opts.https }),
   }) as unknown as FastifyInstance;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.
   app.removeAllContentTypeParsers();
@@ -49,11 +61,16 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  if (opts.auth) installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog });
   await app.register(websocket, {
     options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
   });
+  // First: its hooks count and time every request after it.
+  await app.register(prometheusRoutes, { registry: opts.registry });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
   await app.register(resourceRoutes, { registry: opts.registry });
+  await app.register(metricsApiRoutes, { registry: opts.registry });
+  await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
   return app;
 }

@@ -38,8 +38,26 @@ function served(bytes: Buffer): ServedDocument {
 // ---- documents ----
 
 let v2: ServedDocument | undefined;
+/** Definitions added at run time (custom resources), by owner (a CRD's name). */
+const v2Extensions = new Map<string, { definitions: Record<string, unknown> }>();
+
 function openAPIV2(): ServedDocument {
-  return (v2 ??= served(readSchemaFile('openapi-v2.json')));
+  if (v2) return v2;
+  const bytes = readSchemaFile('openapi-v2.json');
+  if (v2Extensions.size === 0) return (v2 = served(bytes));
+  const doc = JSON.parse(bytes.toString('utf8')) as { definitions: Record<string, unknown> };
+  for (const ext of v2Extensions.values()) Object.assign(doc.definitions, ext.definitions);
+  return (v2 = served(Buffer.from(JSON.stringify(doc))));
+}
+
+/** Adds (or replaces) the v2 definitions an owner publishes, e.g. a CRD's served versions. */
+export function registerOpenAPIV2(owner: string, ext: { definitions: Record<string, unknown> }): void {
+  v2Extensions.set(owner, ext);
+  v2 = undefined;
+}
+
+export function unregisterOpenAPIV2(owner: string): void {
+  if (v2Extensions.delete(owner)) v2 = undefined;
 }
 
 let v3: Map<string, V3Entry> | undefined;

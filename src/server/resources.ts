@@ -25,6 +25,12 @@ import type { WebSocket } from 'ws';
 
 type Query = Record<string, string | string[] | undefined>;
 const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
+/** Custom resources have no protobuf encoding: kube's crdHandler takes JSON and YAML only. */
+const customBodyTypes = ['application/json', 'application/yaml'];
+
+function bodyTypesOf(def: ResourceDef): string[] {
+  return def.custom ? customBodyTypes : bodyTypes;
+}
 
 export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
   const { registry } = opts;
@@ -95,7 +101,7 @@ function dryRunOf(q: Query): boolean {
 function writeOptions(q: Query, req: FastifyRequest) {
   return {
     dryRun: dryRunOf(q), fieldValidation: parseFieldValidation(one(q, 'fieldValidation')), fieldManager: one(q, 'fieldManager'),
-    userAgent: req.headers['user-agent'],
+    userAgent: req.headers['user-agent'], user: req.user,
   };
 }
 
@@ -103,16 +109,25 @@ function objectViews(): View[] {
   return ['Table', 'PartialObjectMetadata'];
 }
 
-/** POST to a create-only subresource (pods/binding, pods/eviction). */
+/** POST to a create-only subresource (pods/binding, pods/eviction, serviceaccounts/token). */
 async function createSubresource(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string, name: string, subresource: string) {
   const handler = subresource === 'binding' ? bindPod : subresource === 'eviction' ? evictPod : undefined;
-  if (!handler) throw errors.methodNotAllowed();
+  if (!handler && subresource !== 'token') throw errors.methodNotAllowed();
   const kind = subresourceKind(def, subresource as SubresourceName);
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes,
     { apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind });
+  if (subresource === 'token') return createToken(reply, registry, namespace, name, body);
   if (dryRunOf(req.query as Query)) return sendText(reply, 201, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
-  const status = await handler(registry, def, namespace, name, body);
+  const status = await handler!(registry, def, namespace, name, body);
   return sendText(reply, 201, 'application/json', JSON.stringify(status));
+}
+
+/** serviceaccounts/token: kube's TokenREST answers with the TokenRequest and its token; nothing is stored. */
+async function createToken(reply: FastifyReply, registry: Registry, namespace: string, name: string, body: unknown) {
+  if (!registry.serviceAccountTokens) throw errors.notFoundPath();
+  const res = await registry.serviceAccountTokens.create(namespace, name, body);
+  sendWarnings(reply, res.warnings);
+  return sendText(reply, 201, 'application/json', JSON.stringify(res.object));
 }
 
 async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
@@ -145,7 +160,8 @@ async function listOrWatch(req: FastifyRequest, reply: FastifyReply, registry: R
 async function create(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, q: Query) {
   requireVerb(def, 'create');
   const rep = negotiate(req.headers.accept, objectViews());
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def));
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypesOf(def), expectedTypeMeta(def));
+  def.custom?.admitCreate?.();
   const res = await registry.store(def).create(namespace, body, writeOptions(q, req));
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: 201, def, object: res.object, json: res.json, includeObject: 'Metadata' });
@@ -154,7 +170,7 @@ async function create(req: FastifyRequest, reply: FastifyReply, registry: Regist
 async function update(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, q: Query) {
   requireVerb(def, 'update');
   const rep = negotiate(req.headers.accept, objectViews());
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, expectedTypeMeta(def, subresource));
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypesOf(def), expectedTypeMeta(def, subresource));
   const res = await registry.store(def).update(namespace, name, body, { ...writeOptions(q, req), subresource });
   sendWarnings(reply, res.warnings);
   return sendObject(reply, rep, { code: res.created ? 201 : 200, def, object: res.object, json: res.json, includeObject: 'Metadata' });
@@ -163,8 +179,9 @@ async function update(req: FastifyRequest, reply: FastifyReply, registry: Regist
 async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource: string | undefined, q: Query) {
   requireVerb(def, 'patch');
   const rep = negotiate(req.headers.accept, objectViews());
-  const type = patchTypeOf(req.headers['content-type']);
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], supportedPatchTypes);
+  const accepted = def.custom?.patchTypes ?? supportedPatchTypes;
+  const type = patchTypeOf(req.headers['content-type'], accepted);
+  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], accepted);
   if (body === undefined) throw errors.badRequest('the body of the request was empty');
   const force = one(q, 'force');
   if (force !== undefined && type !== 'apply') {
@@ -181,7 +198,7 @@ async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registr
 function deleteRequest(req: FastifyRequest, def: ResourceDef, q: Query): DeleteRequest {
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes,
     { apiVersion: groupVersion(def), kind: 'DeleteOptions' }) as Record<string, any> | undefined;
-  const out: DeleteRequest = {};
+  const out: DeleteRequest = { user: req.user };
   if (body && typeof body === 'object') {
     if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) out.gracePeriodSeconds = Number(body.gracePeriodSeconds);
     if (body.propagationPolicy) out.propagationPolicy = body.propagationPolicy;

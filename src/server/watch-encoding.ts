@@ -1,7 +1,7 @@
 // One watch event as the bytes a client receives: the stored JSON spliced into the event
 // envelope (no re-serialisation), or a Table row / YAML document when those were asked for.
 import type { KubeObject, WatchEventType } from '../api/types.ts';
-import { toTable, type IncludeObject } from '../registry/table.ts';
+import { partialObjectMetadata, toTable, type IncludeObject } from '../registry/table.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import type { StoredObject } from '../storage/interface.ts';
 import { encodeYaml, type Representation } from './negotiate.ts';
@@ -22,6 +22,8 @@ export function watchEventEncoder(def: ResourceDef, rep: Representation, include
       tableHeaderSent = true;
       return JSON.stringify(table);
     }
+    // A metadata-only watch (the garbage collector's) gets PartialObjectMetadata events, as kube's.
+    if (rep.view === 'PartialObjectMetadata' && object.kind !== 'Status') return JSON.stringify(partialObjectMetadata(object, rep.viewVersion));
     return isStored(obj) ? obj.json : JSON.stringify(obj);
   };
   return (type, obj) => {

@@ -59,13 +59,17 @@ export async function lastHistoryRevision(db: Level<string, string>): Promise<nu
 /**
  * Deletes history records up to and including `revision`, a chunk per batch, so that a long
  * history never holds up the writes queued behind it. `shouldStop` ends it early (on close).
+ * Resolves with how many records it deleted.
  */
-export async function deleteHistoryThrough(db: Level<string, string>, revision: number, shouldStop: () => boolean): Promise<void> {
+export async function deleteHistoryThrough(db: Level<string, string>, revision: number, shouldStop: () => boolean): Promise<number> {
   const chunk = 1000;
+  let deleted = 0;
   while (!shouldStop()) {
     const keys = await db.keys({ gte: historyPrefix, lte: historyKey(revision), limit: chunk }).all();
-    if (keys.length === 0) return;
+    if (keys.length === 0) break;
     await db.batch(keys.map((key) => ({ type: 'del' as const, key })));
-    if (keys.length < chunk) return;
+    deleted += keys.length;
+    if (keys.length < chunk) break;
   }
+  return deleted;
 }

@@ -34,8 +34,20 @@ export interface ListOptions {
   limit?: number;
   /** Items for which this returns false are skipped (label/field selectors). */
   predicate?: (obj: KubeObject) => boolean;
+  /**
+   * What the predicate requires of labels, as far as an index can tell: every item it accepts
+   * has, for each entry, the label `key` with one of `values`. A backend may use it to look at
+   * fewer objects (the watch cache's label index); the predicate still decides.
+   */
+  labelValues?: readonly LabelValues[];
   /** Serve the state as of exactly this revision (continue tokens, resourceVersionMatch=Exact). */
   revision?: number;
+}
+
+/** A label selector's `key=value` or `key in (values)` requirement. */
+export interface LabelValues {
+  key: string;
+  values: readonly string[];
 }
 
 export interface ListResult {

@@ -5,6 +5,7 @@
 import { Level } from 'level';
 import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
+import { recordStorageRequest } from '../metrics/storage.ts';
 import { GroupCommit } from './group-commit.ts';
 import { deleteHistoryThrough, historyEvent, readHistory } from './history.ts';
 import { RevisionClock } from './history-window.ts';
@@ -14,7 +15,7 @@ import {
   type StoredObject, type TryUpdate, type UpdateOptions, type WatchHandle,
 } from './interface.ts';
 import type { KeyIndex } from './key-index.ts';
-import { metaCompacted } from './keys.ts';
+import { historyKey, historyPrefix, metaCompacted } from './keys.ts';
 import { loadState } from './leveldb-load.ts';
 import { equalIgnoringResourceVersion } from './object-equal.ts';
 import { paginate } from './paginate.ts';
@@ -27,6 +28,18 @@ export interface LevelStoreOptions {
   compactionIntervalMs?: number;
   logger?: StorageLogger;
 }
+
+/** How many history records a compaction deletes before it also compacts LevelDB's range. */
+const compactRangeAfterDeletes = 1000;
+
+/** LevelDB's CompactRange; `level`'s type leaves it out, as its browser implementation has none. */
+function compactRange(db: Level<string, string>, start: string, end: string): Promise<void> {
+  const native = db as unknown as { compactRange?: (start: string, end: string) => Promise<void> };
+  return native.compactRange ? native.compactRange(start, end) : Promise.resolve();
+}
+
+/** etcd_request_duration_seconds' operation for each kind of write. */
+const operations = { ADDED: 'create', MODIFIED: 'update', DELETED: 'delete' } as const;
 
 /** A version written but not yet durable: what the next compare-and-swap on its key must see. */
 interface PendingVersion {
@@ -47,6 +60,7 @@ export class LevelStore implements Storage {
   private durableRevision: number;
   private compacted: number;
   private compaction: Promise<void> = Promise.resolve();
+  private deletedSinceCompactRange = 0;
   private closed = false;
 
   static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelStore> {
@@ -194,9 +208,11 @@ export class LevelStore implements Storage {
     const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
     const current: StoredObject = { key, object, json: JSON.stringify(object), revision };
     const event: StorageEvent = prev ? { type, key, revision, current, prev } : { type, key, revision, current };
+    const started = performance.now();
     const durable = this.commits.enqueue(event);
     this.pending.set(key, { revision, stored: type === 'DELETED' ? null : current, durable });
     await durable;
+    recordStorageRequest(operations[type], key, (performance.now() - started) / 1000);
     return current;
   }
 
@@ -232,7 +248,13 @@ export class LevelStore implements Storage {
     // Raise the mark before deleting anything, so that a watch never replays a torn history.
     this.compacted = target;
     await this.db.put(metaCompacted, String(target), { sync: true });
-    await deleteHistoryThrough(this.db, target, () => this.closed);
+    this.deletedSinceCompactRange += await deleteHistoryThrough(this.db, target, () => this.closed);
+    // Deleted records are only tombstones until LevelDB compacts their range; after many,
+    // compact it now so that the data dir shrinks back to the live data (as etcd's defrag).
+    if (this.deletedSinceCompactRange >= compactRangeAfterDeletes && !this.closed) {
+      this.deletedSinceCompactRange = 0;
+      await compactRange(this.db, historyPrefix, historyKey(target));
+    }
   }
 
   private compactOldHistory(windowMs: number, log: StorageLogger): void {

@@ -1,12 +1,14 @@
 // One resource in the watch cache: its live objects and its recent events. Any state since
 // the ring's floor can be rebuilt by undoing, from the live state, the events newer than it.
-import type { StorageEvent, StoredObject } from './interface.ts';
+import type { LabelValues, StorageEvent, StoredObject } from './interface.ts';
 import { EventRing } from './event-ring.ts';
 import { KeyIndex } from './key-index.ts';
+import { LabelIndex } from './label-index.ts';
 import { mergeByKey } from './paginate.ts';
 
 export class CacheBucket {
   readonly objects = new KeyIndex();
+  readonly labels = new LabelIndex();
   readonly events: EventRing;
 
   constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity) {
@@ -14,9 +16,27 @@ export class CacheBucket {
   }
 
   apply(ev: StorageEvent): void {
+    const prev = this.objects.get(ev.key);
     if (ev.type === 'DELETED') this.objects.delete(ev.key);
     else this.objects.set(ev.current);
+    this.labels.update(ev.key, prev, ev.type === 'DELETED' ? undefined : ev.current);
     this.events.push(ev);
+  }
+
+  /**
+   * The live objects under `prefix` after `startAfterKey` whose labels have the wanted
+   * values, in key order, from the label index; undefined when the index would not narrow
+   * the scan much (then the caller scans).
+   */
+  rangeByLabels(prefix: string, startAfterKey: string | undefined, wanted: readonly LabelValues[]): StoredObject[] | undefined {
+    const keys = this.labels.candidates(wanted, () => this.objects.range(''), this.objects.size / 2);
+    if (!keys) return undefined;
+    const items: StoredObject[] = [];
+    for (const key of keys) {
+      if (!key.startsWith(prefix) || (startAfterKey !== undefined && key <= startAfterKey)) continue;
+      items.push(this.objects.get(key)!);
+    }
+    return items.sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   /**

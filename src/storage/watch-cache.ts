@@ -1,7 +1,8 @@
 // The watch cache, a decorator over any Storage as kube-apiserver's cacher is: it lists the
 // backend once, then follows its watch, keeping every live object and a ring of recent events
 // per resource. Writes pass through; GET, LIST (also at a recent revision, for continue
-// tokens) and WATCH are served from memory. The cache owns its backend and closes it.
+// tokens) and WATCH are served from memory; a LIST selecting by label values looks only at
+// the objects a label index names (label-index.ts). The cache owns its backend and closes it.
 import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
 import {
@@ -55,7 +56,7 @@ export class WatchCache implements Storage {
     return cache;
   }
 
-  private constructor(private readonly backend: Storage, startRevision: number, opts: WatchCacheOptions) {
+  private constructor(private readonly backend: Storage, private readonly startRevision: number, opts: WatchCacheOptions) {
     this.appliedRevision = this.baseFloor = startRevision;
     this.bucketOf = opts.bucketOf ?? resourcePrefixOf;
     this.eventsPerBucket = Math.max(1, opts.eventsPerBucket ?? 10_000);
@@ -75,6 +76,11 @@ export class WatchCache implements Storage {
     return floor;
   }
 
+  /** How many live objects each bucket (resource prefix) holds, for apiserver_storage_objects. */
+  objectCounts(): Map<string, number> {
+    return new Map([...this.buckets].map(([name, bucket]) => [name, bucket.objects.size]));
+  }
+
   /** The oldest revision whose state (LIST) or changes since (WATCH) the cache can serve under `prefix`. */
   snapshotRevisionFloor(prefix: string): number {
     let floor = this.baseFloor;
@@ -92,9 +98,11 @@ export class WatchCache implements Storage {
     const past = opts.revision !== undefined && opts.revision < this.appliedRevision ? opts.revision : undefined;
     if (past !== undefined) this.assertRetained(prefix, past);
     const buckets = this.bucketsUnder(prefix);
-    const sources = buckets.map((b) => past === undefined
-      ? b.objects.range(prefix, opts.startAfterKey)
-      : b.rangeAt(prefix, opts.startAfterKey, past));
+    // Past states are rebuilt from the ring by a scan; the label index knows only the present.
+    const indexed = past === undefined && opts.predicate !== undefined && opts.labelValues?.length;
+    const sources = buckets.map((b) => past !== undefined
+      ? b.rangeAt(prefix, opts.startAfterKey, past)
+      : (indexed && b.rangeByLabels(prefix, opts.startAfterKey, opts.labelValues!)) || b.objects.range(prefix, opts.startAfterKey));
     const page = paginate(concat(sources), opts);
     const result: ListResult = { ...page, revision: past ?? this.appliedRevision };
     if (page.continueAfterKey !== undefined && past === undefined && !opts.predicate) {
@@ -122,6 +130,13 @@ export class WatchCache implements Storage {
 
   async watch(prefix: string, fromRevision: number, onEvent: (ev: StorageEvent) => void): Promise<WatchHandle> {
     this.assertOpen(prefix);
+    if (fromRevision < this.startRevision && fromRevision >= this.backend.compactedRevision) {
+      // From before this cache started (the rings start empty), yet still in the backend's
+      // history: a client resuming its watch across a restart gets every event since, not 410
+      // Gone. Replayed events carry no `prev`, so a selector sees an object leave it only from
+      // the live events on. Past the rings' floor otherwise, a watch is 410 as in kube's cacher.
+      return this.backend.watch(prefix, fromRevision, onEvent);
+    }
     this.assertRetained(prefix, fromRevision);
     const watcher = this.watchers.add(prefix, fromRevision, onEvent, true);
     for (const ev of this.eventsAfter(prefix, fromRevision)) watcher.deliver(ev);

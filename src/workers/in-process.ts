@@ -3,13 +3,14 @@
 import type { Logger } from 'pino';
 import { ApiClient, loadKubeconfig, type ClientConfig } from '../client/index.ts';
 import { createLogger } from '../log.ts';
+import { workerModuleUrl } from './modules.ts';
 import type { RunningWorker, WorkerConnection, WorkerModule, WorkerName } from './types.ts';
 
 /** Where each worker's module lives; each exports `start(ctx)` (see types.ts). */
 export const workerModules: Record<WorkerName, URL> = {
-  kubelet: new URL('../kubelet/worker.ts', import.meta.url),
-  scheduler: new URL('../scheduler/worker.ts', import.meta.url),
-  controllers: new URL('../controllers/worker.ts', import.meta.url),
+  kubelet: workerModuleUrl('kubelet'),
+  scheduler: workerModuleUrl('scheduler'),
+  controllers: workerModuleUrl('controllers'),
 };
 
 export interface InProcessOptions {

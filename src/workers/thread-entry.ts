@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.ts';
 import { runWorkerInProcess } from './in-process.ts';
+import { answerMetrics, isMetricsRequest } from './metrics-rpc.ts';
 import { isRuntimeRequest, serveRuntime } from './runtime-rpc.ts';
 import type { RunningWorker, WorkerConnection, WorkerName } from './types.ts';
 
@@ -36,6 +37,7 @@ async function stop(): Promise<void> {
 
 port.on('message', (msg: unknown) => {
   if ((msg as { type?: string } | null)?.type === 'stop') void stop();
+  else if (isMetricsRequest(msg)) void answerMetrics(port, msg);
   else if (isRuntimeRequest(msg)) {
     if (serve) serve(msg);
     else if (msg.type === 'call') {

@@ -6,6 +6,9 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { createLogger } from '../log.ts';
 import { runWorkerInProcess } from './in-process.ts';
+import { threadStartUrl, workerModuleUrl } from './modules.ts';
+import { addRemoteSource } from '../metrics/remote.ts';
+import { isMetricsResponse, WorkerMetricsClient } from './metrics-rpc.ts';
 import { isRuntimeResponse, RemotePodRuntime } from './runtime-rpc.ts';
 import type { ThreadData } from './thread-entry.ts';
 import type { RunningWorker, WorkerConnection, WorkerName } from './types.ts';
@@ -34,8 +37,8 @@ export interface WorkerHandle extends RunningWorker {
   ready: Promise<void>;
 }
 
-const bootstrap = new URL('./bootstrap.mjs', import.meta.url);
-const entry = new URL('./thread-entry.ts', import.meta.url).href;
+const threadStart = threadStartUrl();
+const entry = workerModuleUrl('thread').href;
 /** A thread that ran this long before failing starts again without backoff. */
 const stableAfterMs = 60_000;
 
@@ -59,14 +62,18 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
   let markReady: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
   const remote = new RemotePodRuntime(() => port);
+  // The thread's work queue metrics, for the API server's /metrics in this process.
+  const metrics = new WorkerMetricsClient(() => port);
+  const removeMetricsSource = addRemoteSource(() => metrics.collect());
 
   const spawn = () => {
     const data: ThreadData = { entry, name, connection: opts.connection, options: opts.options ?? {}, logLevel: log.level };
-    const worker = new Worker(bootstrap, { workerData: data, name: `kubelite-${name}` });
+    const worker = new Worker(threadStart, { workerData: data, name: `kubelite-${name}` });
     const startedAt = Date.now();
     thread = worker;
     worker.on('message', (msg: unknown) => {
       if (isRuntimeResponse(msg)) return remote.handle(msg);
+      if (isMetricsResponse(msg)) return metrics.handle(msg);
       if ((msg as { type?: string } | null)?.type === 'ready') {
         port = worker;
         log.info('worker ready');
@@ -78,6 +85,7 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
       if (thread === worker) thread = undefined;
       if (port === worker) port = undefined;
       remote.disconnect();
+      metrics.disconnect();
       if (stopping) return;
       if (Date.now() - startedAt >= stableAfterMs) delay = backoff.initialMs;
       log.error({ code, restartInMs: delay }, 'worker thread exited; restarting');
@@ -102,6 +110,7 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
     runtime: name === 'kubelet' ? remote : undefined,
     async stop() {
       stopping = true;
+      removeMetricsSource();
       clearTimeout(restartTimer);
       const worker = thread;
       if (!worker) return;

@@ -9,6 +9,10 @@ import { createLogger } from '../../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../../src/workers/index.ts';
 
 export interface TestServer extends RunningApiServer {
+  /** The plain-HTTP URL (no authentication), for fetch; kubectl uses the kubeconfig's https URL. */
+  url: string;
+  /** The https URL kubectl and the workers use. */
+  secureUrl: string;
   dataDir: string;
   kubectl(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** fetch against the server, path relative to its URL. */
@@ -26,6 +30,8 @@ export interface TestServerOptions {
   bookmarkIntervalMs?: number;
   /** Run simulated kubelets for this many nodes (in this process). */
   nodes?: number;
+  /** More kubelet worker options, e.g. `{ stagesFile: 'stages/pod-fast.yaml' }`. */
+  kubelet?: Record<string, unknown>;
   /** Run the scheduler (in this process). */
   scheduler?: boolean;
   /** Run the controllers (in this process), with these options. */
@@ -37,25 +43,29 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const logger = createLogger(process.env.LOG_LEVEL ?? 'error');
   const server = await startApiServer({
     dataDir, host: '127.0.0.1', port: 0, logger,
+    // kubectl goes through TLS with the admin certificate; fetch-based tests use the plain port.
+    insecurePort: 0,
     watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
   });
-  const connection = { kubeconfigPath: server.kubeconfigPath };
+  const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: RunningWorker[] = [];
   if (opts.nodes) {
-    const kubelet = await runWorkerInProcess('kubelet', { connection, options: { nodes: opts.nodes }, log: logger });
+    const kubelet = await runWorkerInProcess('kubelet', { connection: as(server.kubeconfigs.kubelet), options: { ...opts.kubelet, nodes: opts.nodes }, log: logger });
     server.setPodRuntime(kubelet.runtime);
     workers.push(kubelet);
   }
-  if (opts.scheduler) workers.push(await runWorkerInProcess('scheduler', { connection, log: logger }));
+  if (opts.scheduler) workers.push(await runWorkerInProcess('scheduler', { connection: as(server.kubeconfigs.scheduler), log: logger }));
   if (opts.controllers) {
     const options = typeof opts.controllers === 'object' ? opts.controllers : {};
-    workers.push(await runWorkerInProcess('controllers', { connection, options, log: logger }));
+    workers.push(await runWorkerInProcess('controllers', { connection: as(server.kubeconfigs.controllerManager), options, log: logger }));
   }
   return {
     ...server,
+    url: server.insecureUrl!,
+    secureUrl: server.url,
     dataDir,
     kubectl: (args, o) => runKubectl(server.kubeconfigPath, args, o),
-    request: (path, init) => fetch(server.url + path, init),
+    request: (path, init) => fetch(server.insecureUrl + path, init),
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await server.close();

@@ -100,6 +100,12 @@ export const deploymentResource: ResourceDef = {
     // Annotations bump it too: they are copied to the ReplicaSets (deployment strategy.go).
     bumpsGeneration: (d, old) => specChanged(d, old) || !jsonEqual(d.metadata.annotations ?? {}, old.metadata.annotations ?? {}),
     status: {
+      // kube's deploymentStatusStrategy resets only spec and labels: annotations go through, which
+      // is how the deployment controller records `deployment.kubernetes.io/revision`.
+      prepareForUpdate: (d, _old, sent) => {
+        if (sent.annotations) d.metadata.annotations = sent.annotations;
+        else delete d.metadata.annotations;
+      },
       validateUpdate: (d, old) => [
         ...replicaStatusErrors(d.status, deploymentStatusCounters, ['updatedReplicas', 'readyReplicas', 'availableReplicas'],
           'cannot be greater than readyReplicas'),

@@ -205,6 +205,7 @@ function jobStatus(job: KubeObject): string {
   if (job.metadata.deletionTimestamp) return 'Terminating';
   if (conditionTrue(job, 'Suspended')) return 'Suspended';
   if (conditionTrue(job, 'FailureTarget')) return 'FailureTarget';
+  if (conditionTrue(job, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   return 'Running';
 }
 
@@ -227,6 +228,7 @@ export const jobResource: ResourceDef = {
   group: 'batch', version: 'v1', kind: 'Job', plural: 'jobs', singular: 'job',
   shortNames: [], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status'],
   schema: 'io.k8s.api.batch.v1.Job',
+  defaultGarbageCollectionPolicy: 'OrphanDependents', // for batch/v1, kept for backwards compatibility as kube does
   columns: [
     { name: 'Status', type: 'string', priority: 0, description: 'Status of the job.', cell: jobStatus },
     docColumn('Completions', 'string', ['io.k8s.api.batch.v1.JobStatus', 'succeeded'], jobCompletions),

@@ -140,7 +140,7 @@ export const secretResource: ResourceDef = {
 
 export const serviceAccountResource: ResourceDef = {
   group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount',
-  shortNames: ['sa'], categories: [], namespaced: true, verbs: allVerbs, subresources: [],
+  shortNames: ['sa'], categories: [], namespaced: true, verbs: allVerbs, subresources: ['token'],
   schema: 'io.k8s.api.core.v1.ServiceAccount',
   columns: [
     column('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',

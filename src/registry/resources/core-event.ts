@@ -70,6 +70,7 @@ export const eventResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',
   shortNames: ['ev'], categories: [], namespaced: true, verbs: allVerbs, subresources: [],
   schema: 'io.k8s.api.core.v1.Event',
+  defaultGarbageCollectionPolicy: 'Unsupported',
   // kube's event table has no leading Name column: NAME is its last, wide-only column.
   columns: [
     column('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.', lastSeen),

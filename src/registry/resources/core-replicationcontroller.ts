@@ -50,6 +50,7 @@ export const replicationControllerResource: ResourceDef = {
   group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', singular: 'replicationcontroller',
   shortNames: ['rc'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'scale'],
   schema: 'io.k8s.api.core.v1.ReplicationController',
+  defaultGarbageCollectionPolicy: 'OrphanDependents', // for core/v1, kept for backwards compatibility as kube does
   columns: [
     docColumn('Desired', 'integer', ['io.k8s.api.core.v1.ReplicationControllerSpec', 'replicas'], (o) => int(o.spec?.replicas)),
     docColumn('Current', 'integer', ['io.k8s.api.core.v1.ReplicationControllerStatus', 'replicas'], (o) => int(o.status?.replicas)),

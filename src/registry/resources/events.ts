@@ -113,6 +113,7 @@ export const eventsV1Resource: ResourceDef = {
   group: 'events.k8s.io', version: 'v1', kind: 'Event', plural: 'events', singular: 'event',
   shortNames: ['ev'], categories: [], namespaced: true, verbs: allVerbs, subresources: [],
   schema: 'io.k8s.api.events.v1.Event',
+  defaultGarbageCollectionPolicy: 'Unsupported',
   // printEvent runs on the internal (core) shape of the event.
   columns: eventResource.columns.map((c) => ({ ...c, cell: (obj: KubeObject, now: number) => c.cell(toCoreEvent(obj), now) })),
   // AddFieldLabelConversionsForEvent (events.k8s.io/v1): the core selectors under their new names.

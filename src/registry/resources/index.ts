@@ -1,10 +1,11 @@
 // Every built-in resource kubelite serves: one row each (see ../types.ts).
 import type { ResourceDef } from '../types.ts';
+import { admissionRegistrationResources } from './admissionregistration.ts';
 import { appsResources } from './apps.ts';
 import { batchResources } from './batch.ts';
 import { coreResources } from './core.ts';
 import { otherResources } from './other.ts';
 
 export function builtinResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...otherResources];
+  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources];
 }

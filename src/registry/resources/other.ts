@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { isQualifiedName } from '../validation/names.ts';
 import { horizontalPodAutoscalerResource } from './autoscaling.ts';
+import { horizontalPodAutoscalerV1Resource } from './autoscaling-v1.ts';
 import { ageColumn } from './core-columns.ts';
 import { endpointSliceResource } from './discovery.ts';
 import { eventsV1Resource } from './events.ts';
@@ -187,6 +188,7 @@ export const otherResources: ResourceDef[] = [
   ingressResource,
   networkPolicyResource,
   horizontalPodAutoscalerResource,
+  horizontalPodAutoscalerV1Resource,
   storageClassResource,
   priorityClassResource,
 ];

@@ -1,8 +1,10 @@
-// core/v1 Service: SetDefaults_Service, the ClusterIP / NodePort allocation the Service REST
-// storage does (pkg/registry/core/service/storage), and ValidateService / ValidateServiceUpdate.
-import { randomInt } from 'node:crypto';
+// core/v1 Service: SetDefaults_Service, the field work of the Service REST storage before
+// allocation (normalizeClusterIPs, patchAllocatedValues, initIPFamilyFields,
+// dropTypeDependentFields), and ValidateService / ValidateServiceUpdate. The ClusterIPs and
+// NodePorts themselves are allocated by the store hooks in ../allocator/.
 import { field, type FieldError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
+import { serviceStoreHooks } from '../allocator/service-rest.ts';
 import { jsonEqual } from '../object-meta.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { ageColumn, column, formatLabels, wideColumn } from './core-columns.ts';
@@ -10,11 +12,6 @@ import {
   invalidEach, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isIPv4, isValidIP, isValidPortName, isValidPortNum, validateLabels,
 } from './core-validation.ts';
 import { arrayOf, isObject, oneOf } from './podspec.ts';
-
-export const serviceCIDR = '10.96.0.0/12';
-export const nodePortRange = { min: 30000, max: 32767 };
-const cidrBase = ipToNumber('10.96.0.0');
-const cidrSize = 2 ** 20;
 
 // ---- defaults ----
 
@@ -39,7 +36,7 @@ function defaultService(svc: KubeObject): void {
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
 }
 
-// ---- allocation ----
+// ---- fields around allocation ----
 
 const needsClusterIP = (spec: any) => spec?.type !== 'ExternalName';
 const needsNodePorts = (spec: any) => spec?.type === 'NodePort' || (spec?.type === 'LoadBalancer' && spec?.allocateLoadBalancerNodePorts !== false);
@@ -52,15 +49,10 @@ function normalizeClusterIPs(spec: any): void {
 }
 
 /**
- * A random address of 10.96.0.0/12 from the upper band, as kube's allocator prefers for dynamic
- * allocation (never the network address, 10.96.0.1 of the kubernetes service, or broadcast).
- * Collisions with other services are not checked: a stateful allocator comes later.
+ * initIPFamilyFields on a single-stack cluster: SingleStack unless headless without a
+ * selector (RequireDualStack); the family of a requested IP, else the cluster's (IPv4).
  */
-function randomClusterIP(): string {
-  return numberToIP(cidrBase + randomInt(256, cidrSize - 1));
-}
-
-function allocate(spec: any): void {
+function initIPFamilyFields(spec: any): void {
   if (!needsClusterIP(spec)) return;
   const headless = spec.clusterIP === 'None';
   if (headless && !isObject(spec.selector) && spec.ipFamilyPolicy === undefined) spec.ipFamilyPolicy = 'RequireDualStack';
@@ -69,33 +61,12 @@ function allocate(spec: any): void {
     const dual = headless && spec.ipFamilyPolicy !== 'SingleStack' && !isObject(spec.selector);
     spec.ipFamilies = dual ? ['IPv4', 'IPv6'] : [spec.clusterIP && !headless && !isIPv4(spec.clusterIP) ? 'IPv6' : 'IPv4'];
   }
-  if (!spec.clusterIP) spec.clusterIP = randomClusterIP();
-  spec.clusterIPs = [spec.clusterIP];
-  if (needsNodePorts(spec)) {
-    const used = new Set(arrayOf(spec.ports).map((p) => p?.nodePort).filter(Boolean));
-    for (const p of arrayOf(spec.ports)) {
-      if (isObject(p) && !p.nodePort) {
-        p.nodePort = freeNodePort(used);
-        used.add(p.nodePort);
-      }
-    }
-  }
-  if (needsHealthCheckNodePort(spec) && !spec.healthCheckNodePort) {
-    spec.healthCheckNodePort = freeNodePort(new Set(arrayOf(spec.ports).map((p) => p?.nodePort)));
-  }
-}
-
-function freeNodePort(used: Set<number>): number {
-  for (;;) {
-    const port = randomInt(nodePortRange.min, nodePortRange.max + 1);
-    if (!used.has(port)) return port;
-  }
 }
 
 function prepareForCreate(svc: KubeObject): void {
   svc.status = { loadBalancer: {} };
   normalizeClusterIPs(svc.spec);
-  allocate(svc.spec);
+  initIPFamilyFields(svc.spec);
 }
 
 /** Keeps what was allocated when the client left it out (patchAllocatedValues), drops what a new type no longer uses. */
@@ -121,7 +92,7 @@ function prepareForUpdate(svc: KubeObject, old: KubeObject): void {
   if (needsHealthCheckNodePort(oldSpec) && needsHealthCheckNodePort(spec)) spec.healthCheckNodePort ||= oldSpec.healthCheckNodePort;
   dropTypeDependentFields(spec, oldSpec);
   normalizeClusterIPs(spec);
-  allocate(spec);
+  initIPFamilyFields(spec);
 }
 
 function dropTypeDependentFields(spec: any, oldSpec: any): void {
@@ -191,10 +162,7 @@ function validatePorts(ports: any[], spec: any): FieldError[] {
       errs.push(field.forbidden(`${p}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
       return;
     }
-    if (sp.nodePort < nodePortRange.min || sp.nodePort > nodePortRange.max) {
-      errs.push(field.invalid(`${p}.nodePort`, sp.nodePort,
-        `provided port is not in the valid range. The range of valid ports is ${nodePortRange.min}-${nodePortRange.max}`));
-    }
+    // Whether it is inside --service-node-port-range is the allocator's answer (see ../allocator/).
     const nodeKey = `${sp.protocol}/${sp.nodePort}`;
     if (seenNodePorts.has(nodeKey)) errs.push(field.duplicate(`${p}.nodePort`, sp.nodePort));
     seenNodePorts.add(nodeKey);
@@ -221,15 +189,14 @@ function validateClusterIPs(spec: any): FieldError[] {
       if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') errs.push(field.invalid(p, ip, `may not be set to 'None' for ${spec.type} services`));
       return;
     }
-    const msgs = isValidIP(ip);
-    if (msgs.length) errs.push(...invalidEach(p, ip, msgs));
-    else if (isIPv4(ip) && !inServiceCIDR(ip)) {
-      errs.push(field.invalid('spec.clusterIPs', spec.clusterIPs,
-        `failed to allocate IP ${ip}: provided IP is not in the valid range. The range of valid IPs is ${serviceCIDR}`));
-    }
+    // Whether it is inside --service-cluster-ip-range is the allocator's answer (see ../allocator/).
+    errs.push(...invalidEach(p, ip, isValidIP(ip)));
   });
   return errs;
 }
+
+/** How a []string prints in a field error (Go's %#v). */
+const goStrings = (values: unknown[]) => ({ goString: `[]string{${values.map((v) => JSON.stringify(String(v))).join(', ')}}` });
 
 function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   const spec = svc.spec ?? {};
@@ -238,7 +205,7 @@ function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const ips = arrayOf(spec.clusterIPs);
   arrayOf(oldSpec.clusterIPs).forEach((ip, i) => {
-    if (i < ips.length && ips[i] !== ip) errs.push(field.invalid(`spec.clusterIPs[${i}]`, ips, 'may not change once set'));
+    if (i < ips.length && ips[i] !== ip) errs.push(field.invalid(`spec.clusterIPs[${i}]`, goStrings(ips), 'may not change once set'));
   });
   return errs;
 }
@@ -295,6 +262,7 @@ export const serviceResource: ResourceDef = {
     'spec.clusterIP': (o) => o.spec?.clusterIP ?? '',
     'spec.type': (o) => o.spec?.type ?? '',
   },
+  storeHooks: serviceStoreHooks,
   strategy: {
     defaults: defaultService,
     prepareForCreate,
@@ -303,18 +271,3 @@ export const serviceResource: ResourceDef = {
     validateUpdate: validateServiceUpdate,
   },
 };
-
-// ---- IPv4 arithmetic ----
-
-function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
-}
-
-function numberToIP(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-}
-
-function inServiceCIDR(ip: string): boolean {
-  const n = ipToNumber(ip);
-  return n >= cidrBase && n < cidrBase + cidrSize;
-}

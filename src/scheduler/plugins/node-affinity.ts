@@ -27,7 +27,7 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
 }
 
 /** A term with neither expressions nor fields selects nothing. */
-export function termMatches(term: NodeSelectorTerm, node: NodeInfo): boolean {
+export function termMatches(term: NodeSelectorTerm, node: Pick<NodeInfo, 'name' | 'labels'>): boolean {
   const expressions = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (expressions.length === 0 && fields.length === 0) return false;
@@ -37,7 +37,7 @@ export function termMatches(term: NodeSelectorTerm, node: NodeInfo): boolean {
 }
 
 /** helper.PodMatchesNodeSelectorAndAffinityTerms. */
-export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: NodeInfo): boolean {
+export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Pick<NodeInfo, 'name' | 'labels'>): boolean {
   for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (node.labels[k] !== v) return false;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;

@@ -1,0 +1,46 @@
+// How admission plugins read other objects: straight from the registry's storage (the watch
+// cache), as kube's plugins read their informers' listers. Reads never go through admission.
+import type { KubeObject } from '../api/types.ts';
+import type { Registry } from '../registry/registry.ts';
+
+export interface ResourceRef {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export const refs = {
+  namespaces: { group: '', version: 'v1', plural: 'namespaces' },
+  serviceAccounts: { group: '', version: 'v1', plural: 'serviceaccounts' },
+  limitRanges: { group: '', version: 'v1', plural: 'limitranges' },
+  resourceQuotas: { group: '', version: 'v1', plural: 'resourcequotas' },
+  priorityClasses: { group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses' },
+  storageClasses: { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses' },
+  mutatingWebhookConfigurations: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations' },
+  validatingWebhookConfigurations: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations' },
+  validatingAdmissionPolicies: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingadmissionpolicies' },
+  validatingAdmissionPolicyBindings: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingadmissionpolicybindings' },
+} satisfies Record<string, ResourceRef>;
+
+export class ObjectLookup {
+  constructor(readonly registry: Registry) {}
+
+  private def(ref: ResourceRef) {
+    const def = this.registry.catalog.lookup(ref.group, ref.version, ref.plural);
+    if (!def) throw new Error(`admission: resource ${ref.plural}.${ref.group} is not served`);
+    return def;
+  }
+
+  async list(ref: ResourceRef, namespace?: string): Promise<KubeObject[]> {
+    const page = await this.registry.list(this.def(ref), namespace, {});
+    return page.items.map((i) => i.object);
+  }
+
+  async get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    return (await this.registry.store(this.def(ref)).get(namespace, name).catch(() => undefined))?.object;
+  }
+
+  async namespaceLabels(name: string): Promise<Record<string, string> | undefined> {
+    return (await this.get(refs.namespaces, undefined, name))?.metadata.labels;
+  }
+}

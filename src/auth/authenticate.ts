@@ -1,0 +1,59 @@
+// Request authentication as kube-apiserver's union authenticator runs it: a client
+// certificate verified against the client CA (CN = user, O = groups), then a bearer token
+// (the static token file, ServiceAccount JWTs); a request with no credentials at all is
+// `system:anonymous`. Credentials that are presented and fail get 401, not anonymity.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { allAuthenticated, anonymousUser, type UserInfo } from './types.ts';
+
+export interface TokenAuthenticator {
+  /** The user behind `token`, or undefined when this authenticator does not recognise it. */
+  authenticateToken(token: string): Promise<UserInfo | undefined>;
+}
+
+export interface AuthenticatorOptions {
+  tokens: TokenAuthenticator[];
+  /** --anonymous-auth (default true): requests without credentials pass as system:anonymous. */
+  anonymous: boolean;
+}
+
+/** What kube's insecure port, and requests on it, were: a user with every right. */
+export const unsecuredUser: UserInfo = { username: 'system:unsecured', groups: ['system:masters', allAuthenticated] };
+
+export type AuthenticationResult = { user: UserInfo } | { error: 'Unauthorized' };
+
+export class RequestAuthenticator {
+  constructor(private readonly opts: AuthenticatorOptions) {}
+
+  async authenticate(req: IncomingMessage): Promise<AuthenticationResult> {
+    const socket = req.socket as TLSSocket;
+    if (!socket.encrypted) return { user: unsecuredUser };
+    const fromCert = certificateUser(socket);
+    if (fromCert) return { user: fromCert };
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m) return { error: 'Unauthorized' };
+      for (const tokens of this.opts.tokens) {
+        const user = await tokens.authenticateToken(m[1]);
+        if (user) return { user };
+      }
+      return { error: 'Unauthorized' };
+    }
+    // A certificate the client CA did not sign is a failed credential too.
+    if (socket.getPeerCertificate?.()?.subject) return { error: 'Unauthorized' };
+    return this.opts.anonymous ? { user: anonymousUser } : { error: 'Unauthorized' };
+  }
+}
+
+/** The user of a client certificate that verified against the client CA. */
+function certificateUser(socket: TLSSocket): UserInfo | undefined {
+  if (!socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  const cn = cert?.subject?.CN;
+  if (!cn) return undefined;
+  const username = Array.isArray(cn) ? cn[0] : cn;
+  const o = cert.subject.O;
+  const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+  return { username, groups: [...groups, allAuthenticated] };
+}

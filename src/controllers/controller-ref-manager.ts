@@ -1,0 +1,77 @@
+// kube's BaseControllerRefManager.ClaimObject for any kind: of the candidates, an owner keeps
+// what it controls and still matches, releases what it controls and no longer matches (unless
+// it is itself being deleted), and adopts matching orphans — after one fresh read proving it
+// is still the same, live owner (RecheckDeletionTimestamp). Ownership changes are strategic
+// merge patches on ownerReferences (merged by uid) carrying the object's uid as a precondition.
+import type { KubeObject } from '../api/types.ts';
+import { isInvalid, isNotFound, type ApiClient, type ResourceDescriptor } from '../client/index.ts';
+import { controllerRefTo, type OwnerKind } from './history.ts';
+
+export interface ClaimOptions<T extends KubeObject> {
+  client: ApiClient;
+  resource: ResourceDescriptor<T>;
+  owner: KubeObject;
+  ownerKind: OwnerKind;
+  /** Where the owner is read fresh before an adoption. */
+  ownerResource: ResourceDescriptor;
+  /** The owner's selector (and any filter, such as a StatefulSet's pod names). */
+  matches(obj: T): boolean;
+}
+
+export function controllerRefOf(obj: KubeObject) {
+  return obj.metadata.ownerReferences?.find((o) => o.controller);
+}
+
+/** ClaimObjects: the candidates the owner controls once ownership is settled. */
+export async function claimObjects<T extends KubeObject>(candidates: T[], opts: ClaimOptions<T>): Promise<T[]> {
+  const { owner } = opts;
+  const uid = owner.metadata.uid;
+  const deleting = !!owner.metadata.deletionTimestamp;
+  const claimed: T[] = [];
+  let adoptable: Promise<boolean> | undefined;
+  for (const obj of candidates) {
+    const ref = controllerRefOf(obj);
+    if (ref) {
+      if (ref.uid !== uid) continue; // another controller's
+      if (opts.matches(obj) || deleting) claimed.push(obj);
+      else await release(obj, opts);
+      continue;
+    }
+    if (deleting || !opts.matches(obj) || obj.metadata.deletionTimestamp || obj.metadata.namespace !== owner.metadata.namespace) continue;
+    adoptable ??= canAdopt(opts);
+    if (!(await adoptable)) continue;
+    const adopted = await patchOwners(obj, [controllerRefTo(owner, opts.ownerKind)], opts);
+    if (adopted) claimed.push(adopted);
+  }
+  return claimed;
+}
+
+async function release<T extends KubeObject>(obj: T, opts: ClaimOptions<T>): Promise<void> {
+  try {
+    await patchOwners(obj, [{ $patch: 'delete', uid: opts.owner.metadata.uid }], opts);
+  } catch (err) {
+    if (!isInvalid(err)) throw err; // no longer owned, or no owners left: nothing to release
+  }
+}
+
+/** RecheckDeletionTimestamp: the owner read fresh is the same object and not being deleted. */
+async function canAdopt<T extends KubeObject>(opts: ClaimOptions<T>): Promise<boolean> {
+  const { client, owner } = opts;
+  try {
+    const fresh = await client.get(opts.ownerResource, owner.metadata.name!, { namespace: owner.metadata.namespace });
+    return fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+async function patchOwners<T extends KubeObject>(obj: T, ownerReferences: unknown[], opts: ClaimOptions<T>): Promise<T | undefined> {
+  const { name, namespace, uid } = obj.metadata;
+  try {
+    return await opts.client.patch(opts.resource, name!, 'strategic', { metadata: { ownerReferences, uid } }, { namespace }) as T;
+  } catch (err) {
+    if (isNotFound(err)) return undefined; // gone: nothing to claim
+    throw err;
+  }
+}
