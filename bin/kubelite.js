@@ -17,7 +17,9 @@ function newestMtime(dir) {
   return newest;
 }
 
-const built = existsSync(stamp) && statSync(stamp).mtimeMs >= newestMtime(new URL('src/', root));
+// An install without src/ (the container image: dist/ only) has nothing a build could be older than.
+const src = new URL('src/', root);
+const built = existsSync(stamp) && (!existsSync(src) || statSync(stamp).mtimeMs >= newestMtime(src));
 if (built) {
   await import('../dist/main.js');
 } else {

@@ -18,7 +18,9 @@ import { builtinResources } from './registry/resources/index.ts';
 import { defaultServiceNetwork, ServiceAllocators, type ServiceNetwork } from './registry/allocator/service-allocators.ts';
 import type { WatchSettings } from './registry/watch.ts';
 import { buildApp } from './server/app.ts';
+import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
+import { startRbac } from './auth/rbac/index.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
 
@@ -74,16 +76,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });
   registry.serviceNetwork = { ...defaultServiceNetwork, ...opts.serviceNetwork };
   const kubernetesServiceIP = new ServiceAllocators(registry.serviceNetwork).ips.firstAddress; // also checks both ranges
+  registry.admission.use(admissionPlugins(registry));
   await bootstrapNamespaces(registry);
   // CustomResourceDefinitions, and every stored CRD served again before the server listens.
   const apiextensions = await startApiExtensions(registry, logger);
   // ServiceAccount tokens: verified among the bearer tokens, issued by serviceaccounts/token once the keys are loaded.
   const serviceAccountTokens = new ServiceAccountTokens(registry, opts.serviceAccounts);
+  // RBAC: the policy cache, the default roles and bindings reconciled, aggregation in step.
+  const rbac = await startRbac(registry, logger);
   const serving = await prepareSecureServing(opts.dataDir, opts.host, {
-    ...opts.secureServing, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
+    ...opts.secureServing, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
-  const auth = { ...serving.auth, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
+  registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
+  const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
   const app = await buildApp({ registry, logger, https: serving.https, auth, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
@@ -109,6 +115,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       }
       await app.close();
       await apiextensions.stop();
+      rbac.stop();
       await storage.close();
     },
   };

@@ -7,6 +7,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { startApiServer } from './apiserver.ts';
+import { serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
+import { adminKubeconfig } from './kubeconfig-command.ts';
 import { createLogger } from './log.ts';
 import type { StorageBackendOptions } from './storage/open.ts';
 import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
@@ -16,6 +18,7 @@ const usage = `Usage: kubelite [flags]                       API server + contro
        kubelite kubelet --kubeconfig F [--nodes N] [--node-prefix P]
        kubelite scheduler --kubeconfig F
        kubelite controllers --kubeconfig F
+       kubelite kubeconfig [--data-dir DIR] [--server URL]   print the admin kubeconfig
 
 Starts a Kubernetes API server (v1.32) on an embedded LevelDB store, with a scheduler and
 simulated nodes that run pods without containers.
@@ -34,6 +37,13 @@ Flags:
   --advertise-address ADDR   the address clients reach (a SAN of the generated certificate)
   --token-auth-file F  static bearer tokens, CSV: token,user,uid,"group1,group2"
   --anonymous-auth B   let requests without credentials in as system:anonymous (default true)
+  --service-account-issuer URL   the iss of ServiceAccount tokens; repeat to accept older issuers too
+                     (default https://kubernetes.default.svc.cluster.local)
+  --api-audiences A,B  audiences a token must be for to authenticate here (default: the issuers)
+  --service-account-signing-key-file F  key that signs ServiceAccount tokens (default <data-dir>/pki/sa.key)
+  --service-account-key-file F   more public keys that verify ServiceAccount tokens (repeatable)
+  --service-account-max-token-expiration D   longest token a TokenRequest gets, e.g. 48h (default none)
+  --service-account-extend-token-expiration B  pod-bound 3607 s tokens live a year (default true)
   --insecure-port N  also serve plain HTTP on 127.0.0.1:N, with no authentication (default off)
   --storage KIND     leveldb (default: in --data-dir) or etcd (several servers may share it)
   --etcd-servers URLS  with --storage=etcd: comma-separated etcd client URLs
@@ -45,9 +55,10 @@ Flags:
   --service-cluster-ip-range CIDR   ClusterIPs of Services (default 10.96.0.0/12)
   --service-node-port-range MIN-MAX NodePorts of Services (default 30000-32767)
   --no-scheduler     do not start the scheduler
-  --no-controllers   do not start the controllers (namespace, node lifecycle, taint eviction)
+  --no-controllers   do not start the controller manager
   --no-kubelet       do not start the simulated kubelets
   --kubeconfig F     (kubelet, scheduler) the API server to work against
+  --server URL       (kubeconfig) the API server address to print (default: the one in DIR/kubeconfig)
   --log-level LEVEL  fatal|error|warn|info|debug|trace (default warn, or LOG_LEVEL)
   --v                verbose: same as --log-level info (--v --v for debug)
   -h, --help         this text
@@ -69,6 +80,12 @@ const options = {
   'advertise-address': { type: 'string' },
   'token-auth-file': { type: 'string' },
   'anonymous-auth': { type: 'string', default: 'true' },
+  'service-account-issuer': { type: 'string', multiple: true },
+  'api-audiences': { type: 'string' },
+  'service-account-key-file': { type: 'string', multiple: true },
+  'service-account-signing-key-file': { type: 'string' },
+  'service-account-max-token-expiration': { type: 'string' },
+  'service-account-extend-token-expiration': { type: 'string', default: 'true' },
   'insecure-port': { type: 'string' },
   storage: { type: 'string', default: 'leveldb' },
   'etcd-servers': { type: 'string' },
@@ -84,6 +101,7 @@ const options = {
   'no-controllers': { type: 'boolean' },
   'no-kubelet': { type: 'boolean' },
   kubeconfig: { type: 'string' },
+  server: { type: 'string' },
   'log-level': { type: 'string' },
   v: { type: 'boolean', multiple: true },
   help: { type: 'boolean', short: 'h' },
@@ -151,6 +169,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
       advertiseAddress: values['advertise-address'], tokenAuthFile: values['token-auth-file'],
       anonymousAuth: values['anonymous-auth'] !== 'false',
     },
+    serviceAccounts: serviceAccountOptionsFromFlags(values),
     insecurePort: values['insecure-port'] !== undefined ? integer('insecure-port', values['insecure-port']) : undefined,
     watchCache: {
       eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),
@@ -197,6 +216,13 @@ async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Val
   stopOnSignals(log, () => running.stop());
 }
 
+/** `kubelite kubeconfig`: reads the data dir only; starts nothing. */
+function printKubeconfig(values: Values): void {
+  const { yaml, warnings } = adminKubeconfig({ dataDir: resolve(values['data-dir']!), server: values.server });
+  for (const w of warnings) process.stderr.write(`kubelite: warning: ${w}\n`);
+  process.stdout.write(yaml);
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ options, allowPositionals: true });
   if (values.help) {
@@ -209,6 +235,7 @@ async function main(): Promise<void> {
   const command = positionals[0] ?? 'serve';
   if (command === 'serve') return serve(values, log);
   if (command === 'kubelet' || command === 'scheduler' || command === 'controllers') return runOne(command, values, log);
+  if (command === 'kubeconfig') return printKubeconfig(values);
   throw new Error(`unknown command "${command}" (see kubelite --help)`);
 }
 

@@ -24,13 +24,14 @@ const padding = () => randomBytes(3072).toString('base64');
 
 async function dirBytes(dir: string): Promise<number> {
   let total = 0;
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  // LevelDB may delete a file between the listing and the stat: it then counts nothing.
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name)).catch(() => ({ size: 0 }))).size;
   return total;
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, describe?: () => Promise<string>): Promise<void> {
   for (let waited = 0; !(await check()); waited += 25) {
-    assert.ok(waited < 15_000, `timed out waiting for ${what}`);
+    assert.ok(waited < 15_000, `timed out waiting for ${what}${describe ? `: ${await describe()}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -38,21 +39,22 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>): P
 it('drops history older than the window from disk and answers 410 for it', { timeout: 30_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kubelite-compaction-'));
   try {
-    const level = await LevelStore.open(dir, { logger, historyWindowMs: 300, compactionIntervalMs: 100 });
-    const cache = await WatchCache.create(level, { logger, maxEventAgeMs: 300 });
+    const level = await LevelStore.open(dir, { logger, historyWindowMs: 3000, compactionIntervalMs: 100 });
+    const cache = await WatchCache.create(level, { logger, maxEventAgeMs: 3000 });
     const def = new ResourceCatalog(builtinResources()).lookup('', 'v1', 'configmaps')!;
     for (let i = 0; i < 4; i++) await cache.create(key(i), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm${i}`, namespace: 'ns' }, data: { n: '0' } });
     const early = cache.revision;
     await cache.guaranteedUpdate(key(0), (cur) => ({ ...cur.object, data: { n: 'first' } }));
     const page = await listObjects(cache, def, 'ns', { resourceVersion: String(early), resourceVersionMatch: 'Exact' });
-    assert.deepEqual(page.items.map((o) => o.object.data?.n), ['0', '0', '0', '0'], 'within the window, the early revision is served');
+    assert.deepEqual(page.items.map((o) => (o.object.data as Record<string, string> | undefined)?.n), ['0', '0', '0', '0'], 'within the window, the early revision is served');
     // 2,000 updates of 4 KiB objects: ~8 MiB of history over 16 KiB of live data.
     for (let round = 1; round <= 500; round++) {
       await Promise.all([0, 1, 2, 3].map((i) => cache.guaranteedUpdate(key(i), (cur) => ({ ...cur.object, data: { n: String(round), padding: padding() } }))));
     }
     const written = cache.revision;
     const filled = await dirBytes(dir);
-    assert.ok(filled > 4 * 1024 * 1024, `the history should take megabytes on disk, took ${filled}`);
+    // (The window is long enough for the writes to end before compaction starts, even on a busy machine.)
+    assert.ok(filled > 2 * 1024 * 1024, `the history should take megabytes on disk, took ${filled}`);
 
     // Past the window the background compactor drops everything written before it.
     await waitFor('the compactor to pass the writes', () => level.compactedRevision >= written);
@@ -63,9 +65,10 @@ it('drops history older than the window from disk and answers 410 for it', { tim
       (err) => isStatusError(err, 'Expired') && err.code === 410 && /too old resource version/.test(err.message),
     );
     await assert.rejects(cache.watch('/registry/core/configmaps/', early, () => undefined));
-    await waitFor('the data dir to shrink', async () => (await dirBytes(dir)) < filled / 4);
+    await waitFor(`the data dir to shrink from ${filled} bytes`, async () => (await dirBytes(dir)) < filled / 4,
+      async () => `${await dirBytes(dir)} bytes now, compacted through ${level.compactedRevision} of ${cache.revision}`);
     const live = await cache.list('/registry/core/configmaps/');
-    assert.deepEqual(live.items.map((o) => o.object.data?.n), ['last', '500', '500', '500']);
+    assert.deepEqual(live.items.map((o) => (o.object.data as Record<string, string> | undefined)?.n), ['last', '500', '500', '500']);
     await cache.close();
 
     // On disk: the mark, and no history record at or below it.

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { KubeObject } from '../src/api/types.ts';
 import { loadStageBundle, parseStageBundle, stagesDir, StageEngine, type PodContext } from '../src/kubelet/index.ts';
+import { backoffKey, RestartBackoff } from '../src/kubelet/container-restarts.ts';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 
@@ -376,6 +377,141 @@ describe('stage bundle stages/pod-default.yaml', () => {
     assert.equal(status.phase, 'Failed');
     assert.deepEqual(status.containerStatuses[0].state.terminated.exitCode, 137);
     assert.deepEqual(status.containerStatuses[0].state.terminated.reason, 'Error');
+  });
+});
+
+/** A running pod whose container's script exits 1 at once, under restartPolicy Always. */
+const crashingPod = (restartCount = 0, lastState = '{}') => `
+metadata: { name: crash, namespace: default, uid: uid-crash }
+spec:
+  nodeName: node-a
+  restartPolicy: Always
+  containers:
+    - { name: crash, image: 'busybox:1.36', imagePullPolicy: IfNotPresent, command: [sh, -c, 'echo boom; exit 1'] }
+status:
+  phase: Running
+  qosClass: BestEffort
+  startTime: '2025-01-01T00:00:00Z'
+  hostIP: 172.18.0.2
+  podIP: 10.244.0.5
+  conditions:${conditionsRunning('True')}
+  containerStatuses:
+    - name: crash
+      image: docker.io/library/busybox:1.36
+      imageID: docker.io/library/busybox@sha256:<sha256>
+      containerID: kubelite://<sha256>
+      ready: true
+      started: true
+      restartCount: ${restartCount}
+      lastState: ${lastState}
+      state: { running: { startedAt: '2025-01-01T00:00:01Z' } }
+`;
+
+describe('stage bundle stages/pod-default.yaml: restarts', () => {
+  const engine = new StageEngine(loadStageBundle());
+  const withBackoff = (pod: KubeObject, at: number, backoff: RestartBackoff): PodContext => ({ ...context(pod, at), backoff });
+
+  it('pod-containers-update: the first exit restarts at once (restartCount 1, lastState Error, image/Created/Started events, new log)', () => {
+    const pod = parse(crashingPod()) as KubeObject;
+    const ctx = withBackoff(pod, T0 + 1000, new RestartBackoff());
+    const stage = engine.match(ctx)!;
+    assert.equal(stage.metadata.name, 'pod-containers-update');
+    assert.equal(engine.delay(stage, ctx), 0);
+    const plan = engine.plan(stage, ctx);
+    const cs = (plan.status as any).containerStatuses[0];
+    assert.deepEqual(normalise(cs), parse(`
+name: crash
+image: docker.io/library/busybox:1.36
+imageID: docker.io/library/busybox@sha256:<sha256>
+containerID: kubelite://<sha256>
+ready: true
+started: true
+restartCount: 1
+lastState:
+  terminated: { exitCode: 1, reason: Error, startedAt: '2025-01-01T00:00:01Z', finishedAt: '2025-01-01T00:00:01Z', containerID: kubelite://<sha256> }
+state: { running: { startedAt: '2025-01-01T00:00:01Z' } }
+`));
+    assert.notEqual(cs.containerID, cs.lastState.terminated.containerID, 'a new container instance');
+    assert.deepEqual(normalise(plan.events), parse(`
+- { type: Normal, reason: Pulled, message: 'Container image "busybox:1.36" already present on machine', fieldPath: 'spec.containers{crash}' }
+- { type: Normal, reason: Created, message: 'Created container: crash', fieldPath: 'spec.containers{crash}' }
+- { type: Normal, reason: Started, message: 'Started container crash', fieldPath: 'spec.containers{crash}' }
+`));
+    assert.deepEqual(plan.logs, [{ container: 'crash', lines: ['boom'] }]);
+  });
+
+  it('pod-containers-update: a later exit backs off (CrashLoopBackOff, back-off 10s, BackOff event), then restarts when it is over', () => {
+    const backoff = new RestartBackoff();
+    backoff.next(backoffKey('uid-crash', 'crash'), T0, T0);
+    const pod = parse(crashingPod(1, `{ terminated: { exitCode: 1, reason: Error, startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:00Z', containerID: kubelite://<sha256> } }`)) as KubeObject;
+    const ctx = withBackoff(pod, T0 + 1000, backoff);
+    const stage = engine.match(ctx)!;
+    const plan = engine.plan(stage, ctx);
+    const status = normalise(plan.status) as any;
+    assert.deepEqual(status.containerStatuses[0], parse(`
+name: crash
+image: docker.io/library/busybox:1.36
+imageID: docker.io/library/busybox@sha256:<sha256>
+containerID: kubelite://<sha256>
+ready: false
+started: false
+restartCount: 1
+lastState:
+  terminated: { exitCode: 1, reason: Error, startedAt: '2025-01-01T00:00:01Z', finishedAt: '2025-01-01T00:00:01Z', containerID: kubelite://<sha256> }
+state:
+  waiting: { reason: CrashLoopBackOff, message: 'back-off 10s restarting failed container=crash pod=crash_default(uid-crash)' }
+`));
+    const ready = status.conditions.find((c: any) => c.type === 'Ready');
+    assert.deepEqual([ready.status, ready.reason, ready.message, ready.lastTransitionTime],
+      ['False', 'ContainersNotReady', 'containers with unready status: [crash]', '2025-01-01T00:00:01Z']);
+    assert.deepEqual(plan.events, [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container crash in pod crash_default(uid-crash)', fieldPath: 'spec.containers{crash}' }]);
+    assert.deepEqual(plan.logs, []);
+    // Backing off: the restart is due 10 s after finishedAt (00:00:01), with restartCount 2.
+    const waiting = { ...pod, status: plan.status } as KubeObject;
+    const next = withBackoff(waiting, T0 + 2000, backoff);
+    assert.equal(engine.match(next)?.metadata.name, 'pod-containers-update');
+    assert.equal(engine.delay(engine.match(next)!, next), 9000);
+    const restarted = engine.plan(engine.match(next)!, withBackoff(waiting, T0 + 11_000, backoff)).status as any;
+    assert.equal(restarted.containerStatuses[0].restartCount, 2);
+    assert.deepEqual(restarted.containerStatuses[0].state, { running: { startedAt: '2025-01-01T00:00:11Z' } });
+    assert.equal(restarted.containerStatuses[0].lastState.terminated.finishedAt, '2025-01-01T00:00:01Z');
+  });
+
+  it('the back-off doubles to its cap and is forgotten after a run of twice the cap', () => {
+    const b = new RestartBackoff(10_000, 300_000);
+    const key = backoffKey('u', 'c');
+    assert.equal(b.wait(key, T0), 0, 'the first restart is immediate');
+    const waits: number[] = [];
+    for (let i = 0, t = T0; i < 7; i++, t += 1000) {
+      b.next(key, t, t);
+      waits.push(b.wait(key, t + 500));
+    }
+    assert.deepEqual(waits, [10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
+    assert.equal(b.wait(key, T0 + 6000 + 600_001), 0, 'ran more than 10 min since the last restart');
+  });
+
+  it('pod-init-failure: under Never a failing init container fails the pod; the app container never starts', () => {
+    const pod = parse(nginxCreating.replace('restartPolicy: Always', 'restartPolicy: Never').replace('command: [sh, -c, echo setting up]', "command: [sh, -c, 'echo setting up; exit 3']")) as KubeObject;
+    const start = engine.match(context(pod, T0))!;
+    assert.equal(start.metadata.name, 'pod-init-failure');
+    assert.equal(engine.delay(start, context(pod, T0), () => 0.5), 1500, 'the first start as pod-ready');
+    const started = engine.plan(start, context(pod, T0 + 1500));
+    assert.deepEqual(started.events.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
+    assert.deepEqual(started.logs, [{ container: 'setup', lines: ['setting up'] }]);
+    const s1 = started.status as any;
+    assert.deepEqual([s1.phase, s1.podIP, s1.initContainerStatuses[0].state.running?.startedAt], ['Pending', '10.244.0.5', '2025-01-01T00:00:01Z']);
+    const running = { ...pod, status: s1 } as KubeObject;
+    const exit = engine.match(context(running, T0 + 1500))!;
+    assert.equal(exit.metadata.name, 'pod-init-failure');
+    assert.equal(engine.delay(exit, context(running, T0 + 1500)), 0, 'its script exits at once');
+    const failed = engine.plan(exit, context(running, T0 + 1500)).status as any;
+    assert.equal(failed.phase, 'Failed');
+    assert.deepEqual(failed.initContainerStatuses[0].state.terminated.exitCode, 3);
+    assert.deepEqual(failed.initContainerStatuses[0].state.terminated.reason, 'Error');
+    assert.equal(failed.containerStatuses, undefined, 'app containers keep what pod-create reported (waiting: PodInitializing)');
+    const init = failed.conditions.find((c: any) => c.type === 'Initialized');
+    assert.deepEqual([init.status, init.reason, init.message], ['False', 'ContainersNotInitialized', 'containers with incomplete status: [setup]']);
+    assert.equal(engine.match(context({ ...pod, status: failed } as KubeObject, T0 + 2000)), undefined, 'a failed pod stays failed');
   });
 });
 

@@ -30,10 +30,9 @@ export class RequestAuthenticator {
     if (!socket.encrypted) return { user: unsecuredUser };
     const fromCert = certificateUser(socket);
     if (fromCert) return { user: fromCert };
-    const header = req.headers.authorization;
-    if (header !== undefined) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!m) return { error: 'Unauthorized' };
+    // As kube's bearertoken authenticator: another scheme (Basic …) or an empty token is not a bearer credential at all.
+    const m = /^bearer (\S+)/i.exec((req.headers.authorization ?? '').trim());
+    if (m) {
       for (const tokens of this.opts.tokens) {
         const user = await tokens.authenticateToken(m[1]);
         if (user) return { user };

@@ -11,6 +11,8 @@ import { horizontalPodAutoscalerController } from './podautoscaler/horizontal.ts
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { replicaSetController } from './replicaset.ts';
+import { resourceQuotaController } from './resourcequota.ts';
+import { rootCAPublisherController } from './root-ca-publisher.ts';
 import { serviceAccountController } from './serviceaccount.ts';
 import { statefulSetController } from './statefulset/index.ts';
 import { taintEvictionController } from './taint-eviction.ts';
@@ -31,9 +33,11 @@ export const controllerDefinitions: ControllerDefinition[] = [
   ttlAfterFinishedController,
   garbageCollectorController,
   serviceAccountController,
+  rootCAPublisherController,
   endpointsController,
   endpointSliceController,
   horizontalPodAutoscalerController,
+  resourceQuotaController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';

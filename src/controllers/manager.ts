@@ -62,8 +62,9 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   const running: { name: string; workers: number; queue: WorkQueue<string>; controller: Controller }[] = [];
   for (const def of definitions) {
     if (!isControllerEnabled(def.name, options.controllers, def.aliases)) continue;
-    // Named after its controller, as kube-controller-manager names its queues (workqueue_* metrics).
-    const queue = new WorkQueue<string>(undefined, { name: def.name });
+    // Named after its controller as kube-controller-manager names its queues ("replicaset",
+    // "deployment", ...), for the workqueue_* metrics.
+    const queue = new WorkQueue<string>(undefined, { name: def.name.replace(/-controller$/, '') });
     running.push({ name: def.name, workers: Math.max(1, Math.floor(def.workers(options))), queue, controller: def.setup(ctx, queue) });
   }
 

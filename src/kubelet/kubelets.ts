@@ -3,8 +3,9 @@
 import type { Logger } from 'pino';
 import type { ApiClient } from '../client/index.ts';
 import { createLogger } from '../log.ts';
+import { RestartBackoff } from './container-restarts.ts';
 import { LogStore } from './logs.ts';
-import { postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
+import { nodeCapacity, postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
 import { LocalPodRuntime, type PodRuntime } from './runtime.ts';
@@ -26,6 +27,9 @@ export interface KubeletsOptions {
   nodeStatusIntervalMs?: number;
   /** Concurrent pod syncs. */
   workers?: number;
+  /** The container restart back-off: first delay and cap (the kubelet's 10 s and 5 min). */
+  backOffPeriodSeconds?: number;
+  maxContainerBackOffSeconds?: number;
 }
 
 export interface RunningKubelets {
@@ -51,7 +55,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   for (let i = 0; i < configs.length; i += registerConcurrency) {
     await Promise.all(configs.slice(i, i + registerConcurrency).map(async (config) => {
       const { podCIDR, uid } = await registerNode(client, config);
-      nodes.set(config.name, { name: config.name, internalIP: config.internalIP, podCIDR, ips: new PodIPAllocator(podCIDR) });
+      nodes.set(config.name, { name: config.name, internalIP: config.internalIP, podCIDR, ips: new PodIPAllocator(podCIDR), allocatable: nodeCapacity(config) });
       uids.set(config.name, uid);
       await renewLease(client, config.name, uid);
     }));
@@ -79,7 +83,8 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
     every(opts.nodeStatusIntervalMs ?? 60_000, () => postNodeStatus(client, config), 'node status update', config.name);
   }
 
-  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers });
+  const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
+  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff });
   await pods.start();
   return {
     nodes: configs.map((c) => c.name),

@@ -7,6 +7,8 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import { isConflict, isNotFound, objectKey, resources, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
+import { backoffKey, type RestartBackoff } from './container-restarts.ts';
+import { envReferences, type EnvSources } from './container-env.ts';
 import { recordEvents } from './events.ts';
 import type { LogStore } from './logs.ts';
 import type { PodIPAllocator } from './pod-ip.ts';
@@ -19,6 +21,8 @@ export interface SimulatedNode {
   internalIP: string;
   podCIDR: string;
   ips: PodIPAllocator;
+  /** Node allocatable (cpu, memory, ephemeral-storage): what resourceFieldRef limits default to. */
+  allocatable?: Record<string, string>;
 }
 
 export interface PodControllerOptions {
@@ -29,6 +33,8 @@ export interface PodControllerOptions {
   log: Logger;
   /** Concurrent reconciles (default 32). */
   workers?: number;
+  /** The containers' restart back-off, shared by this process's nodes as one kubelet's is by its pods. */
+  backoff: RestartBackoff;
 }
 
 interface Pending {
@@ -91,46 +97,54 @@ export class PodController {
     const key = objectKey(pod);
     this.pending.delete(key);
     this.deleted.delete(pod.metadata.uid!);
+    this.opts.backoff.forgetPod(pod.metadata.uid!);
     node.ips.release(pod.metadata.uid!);
     this.opts.logs.removePod(pod.metadata.namespace!, pod.metadata.name!);
   }
 
-  context(pod: KubeObject, node: SimulatedNode, now = new Date()): PodContext {
-    return { pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now };
+  context(pod: KubeObject, node: SimulatedNode, now = new Date(), envSources?: EnvSources): PodContext {
+    return {
+      pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now,
+      backoff: this.opts.backoff, nodeAllocatable: node.allocatable, envSources,
+    };
   }
 
   private async reconcile(key: string): Promise<ReconcileResult> {
     const pod = this.informer.store.get(key);
     const node = pod && this.opts.nodes.get(pod.spec?.nodeName);
     if (!pod || !node || this.deleted.has(pod.metadata.uid!)) return;
+    const sources = await this.envSources(pod);
     const now = new Date();
-    const stage = this.opts.engine.match(this.context(pod, node, now));
+    const stage = this.opts.engine.match(this.context(pod, node, now, sources));
     if (!stage) {
       this.pending.delete(key);
       return;
     }
     let pending = this.pending.get(key);
     if (!pending || pending.stage !== stage.metadata.name || pending.uid !== pod.metadata.uid) {
-      const delay = this.opts.engine.delay(stage, this.context(pod, node, now));
+      const delay = this.opts.engine.delay(stage, this.context(pod, node, now, sources));
       pending = { uid: pod.metadata.uid!, stage: stage.metadata.name, dueAt: now.getTime() + delay };
       this.pending.set(key, pending);
     }
     const wait = pending.dueAt - Date.now();
     if (wait > 0) return { requeueAfter: wait };
-    const applied = await this.apply(pod, node, stage, pending);
+    const applied = await this.apply(pod, node, stage, pending, sources);
     // On a conflict the stage stays due (and its events posted): the newer pod is matched again.
     if (!applied) return { requeueAfter: 200 };
     if (this.pending.get(key) === pending) this.pending.delete(key);
   }
 
   /** Applies the stage's plan; false when the pod changed meanwhile (a conflict). */
-  private async apply(pod: KubeObject, node: SimulatedNode, stage: Stage, pending: Pending): Promise<boolean> {
+  private async apply(pod: KubeObject, node: SimulatedNode, stage: Stage, pending: Pending, sources?: EnvSources): Promise<boolean> {
     const now = new Date();
-    const plan = this.opts.engine.plan(stage, this.context(pod, node, now));
+    const plan = this.opts.engine.plan(stage, this.context(pod, node, now, sources));
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     this.opts.log.debug({ pod: `${ns}/${name}`, stage: plan.stage, node: node.name }, 'kubelet: applying stage');
+    const restarted = restartedContainers(pod, plan);
     if (!pending.eventsPosted) {
+      // A restarted container is a new instance: the old one's log becomes `--previous`.
+      for (const c of restarted) this.opts.logs.restart(ns, name, c.name);
       for (const l of plan.logs) this.opts.logs.append(ns, name, l.container, l.lines, now);
       // Events first: by the time a client sees the pod Running, its events are there.
       await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
@@ -144,10 +158,41 @@ export class PodController {
       if (isConflict(err)) return false;
       throw err;
     }
+    for (const c of stoppedContainers(pod, plan)) this.opts.logs.close(ns, name, c);
+    for (const c of restarted) {
+      this.opts.backoff.next(backoffKey(pod.metadata.uid!, c.name), Date.parse(c.lastState?.terminated?.finishedAt ?? '') || now.getTime(), now.getTime());
+    }
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
       for (const c of pod.spec?.containers ?? []) this.opts.logs.close(ns, name, c.name);
     }
     return true;
+  }
+
+  /**
+   * The ConfigMaps and Secrets the pod's env refers to, read as the kubelet's configmap and
+   * secret managers do before starting its containers; undefined (no reads) when there are none.
+   */
+  private async envSources(pod: KubeObject): Promise<EnvSources | undefined> {
+    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    const refs = containers.map((c) => envReferences(c));
+    const configMapNames = [...new Set(refs.flatMap((r) => r.configMaps))];
+    const secretNames = [...new Set(refs.flatMap((r) => r.secrets))];
+    if (!configMapNames.length && !secretNames.length) return undefined;
+    const namespace = pod.metadata.namespace!;
+    const read = async (kind: 'configMaps' | 'secrets', name: string): Promise<[string, Record<string, string> | undefined]> => {
+      try {
+        const obj = await this.opts.client.get(resources[kind], name, { namespace });
+        const data = (obj.data ?? {}) as Record<string, string>;
+        if (kind === 'configMaps') return [name, data];
+        return [name, decodeAll(data)];
+      } catch (err) {
+        if (isNotFound(err)) return [name, undefined];
+        throw err;
+      }
+    };
+    const configMaps = new Map(await Promise.all(configMapNames.map((n) => read('configMaps', n))));
+    const secrets = new Map(await Promise.all(secretNames.map((n) => read('secrets', n))));
+    return { configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name) };
   }
 
   private async write(pod: KubeObject, plan: StagePlan): Promise<void> {
@@ -163,4 +208,35 @@ export class PodController {
       await client.delete(resources.pods, pod.metadata.name!, { namespace, gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
     }
   }
+}
+
+/** Container statuses whose restartCount the plan raises: containers the stage restarts. */
+function restartedContainers(pod: KubeObject, plan: StagePlan): { name: string; lastState?: { terminated?: { finishedAt?: string } } }[] {
+  if (!plan.status) return [];
+  const count = (statuses: unknown, name: string): number =>
+    ((statuses ?? []) as { name: string; restartCount?: number }[]).find((s) => s.name === name)?.restartCount ?? 0;
+  const out = [];
+  for (const key of ['initContainerStatuses', 'containerStatuses'] as const) {
+    for (const s of (plan.status[key] ?? []) as { name: string; restartCount?: number; lastState?: any }[]) {
+      if ((s.restartCount ?? 0) > count(pod.status?.[key], s.name)) out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Containers running before the plan and not after it (exited, backing off): their log followers finish. */
+function stoppedContainers(pod: KubeObject, plan: StagePlan): string[] {
+  if (!plan.status) return [];
+  const out: string[] = [];
+  for (const key of ['initContainerStatuses', 'containerStatuses'] as const) {
+    for (const s of (plan.status[key] ?? []) as { name: string; state?: { running?: unknown } }[]) {
+      const old = ((pod.status?.[key] ?? []) as { name: string; state?: { running?: unknown } }[]).find((x) => x.name === s.name);
+      if (old?.state?.running && !s.state?.running) out.push(s.name);
+    }
+  }
+  return out;
+}
+
+function decodeAll(data: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -8,7 +8,11 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../api/types.ts';
 import type { ExprFunction } from './expression.ts';
+import { backoffKey, projectContainer, type ContainerProjection, type RestartBackoff } from './container-restarts.ts';
+import { expandKubeVars, resolveContainerEnv, type EnvContainer, type EnvContext, type EnvSources } from './container-env.ts';
 import { runScript, scriptOf, type ShellResult } from './shell.ts';
+
+export { expandKubeVars } from './container-env.ts';
 
 export const annotations = {
   exitCode: 'kubelite.dev/exit-code',
@@ -31,11 +35,17 @@ export interface PodContext {
   /** The pod's IP, allocated from the node's podCIDR on first use. */
   podIP: () => string;
   now: Date;
+  /** The kubelet's container restart back-off; without one every restart is immediate. */
+  backoff?: RestartBackoff;
+  /** The node's allocatable resources (resourceFieldRef limits default to them). */
+  nodeAllocatable?: Record<string, string>;
+  /** The ConfigMaps and Secrets the pod's env refers to, as the kubelet read them. */
+  envSources?: EnvSources;
 }
 
 const kubeletConditions = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
-type Container = { name: string; image?: string; command?: string[]; args?: string[]; env?: { name: string; value?: string }[]; readinessProbe?: { initialDelaySeconds?: number } };
+type Container = EnvContainer & { image?: string; imagePullPolicy?: string; command?: string[]; args?: string[]; restartPolicy?: string; readinessProbe?: { initialDelaySeconds?: number } };
 
 export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -71,25 +81,10 @@ export function imageSize(image: string): number {
   return 5_000_000 + (parseInt(sha256(`size:${normalizeImage(image)}`).slice(0, 8), 16) % 145_000_000);
 }
 
-/** The container's environment as its process sees it: defaults, then spec.env with $(VAR) expansion and fieldRefs. */
-export function containerEnv(pod: KubeObject, c: Container, extra: { podIP?: string; nodeIP?: string } = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: podHostname(pod) };
-  const fieldRefs: Record<string, string | undefined> = {
-    'metadata.name': pod.metadata.name, 'metadata.namespace': pod.metadata.namespace, 'metadata.uid': pod.metadata.uid,
-    'spec.nodeName': pod.spec?.nodeName, 'spec.serviceAccountName': pod.spec?.serviceAccountName,
-    'status.podIP': extra.podIP ?? pod.status?.podIP, 'status.hostIP': extra.nodeIP ?? pod.status?.hostIP,
-  };
-  for (const e of (c.env ?? []) as { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[]) {
-    if (e.value !== undefined) env[e.name] = expandKubeVars(e.value, env);
-    else if (e.valueFrom?.fieldRef?.fieldPath) env[e.name] = fieldRefs[e.valueFrom.fieldRef.fieldPath] ?? '';
-  }
-  env.HOME ??= '/root';
-  return env;
-}
-
-/** Kubernetes' $(VAR) expansion in env values, command and args; $$ escapes. */
-export function expandKubeVars(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name?: string) => (m === '$$' ? '$' : env[name!] ?? m));
+/** The container's environment as its process sees it (see container-env.ts); refs that cannot be resolved are left out. */
+export function containerEnv(pod: KubeObject, c: Container, ctx: EnvContext = {}): Record<string, string> {
+  const result = resolveContainerEnv(pod, c, ctx);
+  return result.env ?? resolveContainerEnv(pod, c, { ...ctx, sources: undefined }).env!;
 }
 
 export function podHostname(pod: KubeObject): string {
@@ -97,7 +92,7 @@ export function podHostname(pod: KubeObject): string {
 }
 
 /** What the container's main process does, read from its command and args as a shell script. */
-export function containerScript(pod: KubeObject, c: Container, ctx?: { podIP?: string; nodeIP?: string }): ShellResult {
+export function containerScript(pod: KubeObject, c: Container, ctx?: EnvContext): ShellResult {
   const env = containerEnv(pod, c, ctx);
   const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => expandKubeVars(a, env));
   if (!argv.length) return { stdout: '', stderr: '', exitCode: 0, seconds: Infinity, understood: false };
@@ -134,23 +129,79 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
     return containers.find((x) => x.name === name) ?? initContainers.find((x) => x.name === name);
   };
   const podIP = () => (pod.spec?.hostNetwork ? ctx.nodeIP : ctx.podIP());
+  const isInit = (c: unknown) => initContainers.some((x) => x.name === nameOf(c));
+  // Scripts are pure given the pod: run each once per evaluation.
+  const scripts = new Map<string, ShellResult | undefined>();
   const script = (c: unknown) => {
-    const spec = find(c);
-    return spec ? containerScript(pod, spec, { nodeIP: ctx.nodeIP }) : undefined;
+    const name = nameOf(c);
+    if (!scripts.has(name)) {
+      const spec = find(c);
+      scripts.set(name, spec ? containerScript(pod, spec, { nodeIP: ctx.nodeIP, nodeAllocatable: ctx.nodeAllocatable, sources: ctx.envSources }) : undefined);
+    }
+    return scripts.get(name);
   };
   const startedAt = (c: unknown): string => statusOf(pod, nameOf(c))?.state?.running?.startedAt ?? rfc3339(now);
-  const exitCode = (c: unknown): number => numberAnnotation(pod, annotations.exitCode) ?? script(c)?.exitCode ?? 0;
+  // The scripting annotations script the app containers; init containers go by their commands.
+  const exitCode = (c: unknown): number => (isInit(c) ? undefined : numberAnnotation(pod, annotations.exitCode)) ?? script(c)?.exitCode ?? 0;
   const runSeconds = (c: unknown): number => {
-    const fromAnnotation = numberAnnotation(pod, annotations.runSeconds);
+    const fromAnnotation = isInit(c) ? undefined : numberAnnotation(pod, annotations.runSeconds);
     if (fromAnnotation !== undefined) return fromAnnotation;
     const s = script(c);
-    if (!s || (!s.understood && s.seconds === Infinity)) return restartPolicy() === 'Always' ? Infinity : defaultRunSeconds;
+    if (!s || (!s.understood && s.seconds === Infinity)) return restartPolicy() === 'Always' && !isInit(c) ? Infinity : defaultRunSeconds;
     return s.seconds;
   };
   const restartPolicy = (): string => pod.spec?.restartPolicy ?? 'Always';
+  const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+  const containerIDOf = (c: unknown, restartCount: number) => `${runtimeName}://${sha256(`${pod.metadata.uid}/${nameOf(c)}/${restartCount}`)}`;
+  /** The first init container (not a sidecar) whose command fails: the pod's init stops there. */
+  const failingInit = (): Container | undefined => initContainers.find((c) => c.restartPolicy !== 'Always' && exitCode(c) !== 0);
+  const projections = new Map<string, ContainerProjection>();
+  /** The container after this sync (container-restarts.ts): started, exited, restarted or backing off. */
+  const project = (c: unknown): ContainerProjection => {
+    const name = nameOf(c);
+    let p = projections.get(name);
+    if (p) return p;
+    const status = statusOf(pod, name);
+    const failing = failingInit();
+    const initIndex = initContainers.findIndex((x) => x.name === name);
+    if (initIndex >= 0 && (!failing || initIndex < initContainers.indexOf(failing))) {
+      // Init containers before the failing one ran to completion.
+      const done = status?.state?.terminated
+        ? { state: status.state, containerID: status.containerID }
+        : { state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: rfc3339(now), finishedAt: rfc3339(now), containerID: containerIDOf(c, 0) } }, containerID: containerIDOf(c, 0) };
+      p = { step: status?.state?.terminated ? 'none' : 'start', lastState: status?.lastState ?? {}, restartCount: status?.restartCount ?? 0, started: false, ...done };
+    } else if (initIndex >= 0 && failing && initIndex > initContainers.indexOf(failing)) {
+      p = { step: 'none', state: status?.state ?? {}, lastState: status?.lastState ?? {}, restartCount: status?.restartCount ?? 0, containerID: status?.containerID, started: false };
+    } else {
+      const code = exitCode(c);
+      const policy = restartPolicy();
+      p = projectContainer({
+        name, status, runMs: runSeconds(c) * 1000, exitCode: code, podRef, now,
+        // Init containers restart on failure under Always and OnFailure alike.
+        restarts: policy === 'Always' ? !isInit(c) || code !== 0 : policy === 'OnFailure' && code !== 0,
+        backoffWait: (finishedAt) => ctx.backoff?.wait(backoffKey(pod.metadata.uid!, name), finishedAt) ?? 0,
+        containerID: (n) => containerIDOf(c, n),
+      });
+    }
+    projections.set(name, p);
+    return p;
+  };
+  const stepping = (list: Container[], step: string) => list.filter((c) => project(c).step === step);
+  const earliest = (times: (number | undefined)[]): string | undefined => {
+    const t = Math.min(...times.filter((x): x is number => x !== undefined));
+    return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+  };
+  const dueAt = (c: Container, startCounts = true): number | undefined => {
+    const p = project(c);
+    if (p.step === 'none') return p.dueAt;
+    return p.step === 'start' && !startCounts ? undefined : now.getTime();
+  };
   const readyDelaySeconds = (c: unknown): number =>
     numberAnnotation(pod, annotations.readyAfterSeconds) ?? find(c)?.readinessProbe?.initialDelaySeconds ?? 0;
-  const containerReady = (c: unknown): boolean => now.getTime() >= Date.parse(startedAt(c)) + readyDelaySeconds(c) * 1000;
+  const containerReady = (c: unknown): boolean => {
+    const running = project(c).state.running as { startedAt: string } | undefined;
+    return Boolean(running) && now.getTime() >= Date.parse(running!.startedAt) + readyDelaySeconds(c) * 1000;
+  };
   const unready = () => containers.filter((c) => !containerReady(c)).map((c) => c.name);
   const gates = (): { type: string; status?: string }[] =>
     (pod.spec?.readinessGates ?? []).map((g: { conditionType: string }) => ({
@@ -167,6 +218,13 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
     const missing = gates().filter((g) => g.status === undefined).map((g) => `corresponding condition of pod readiness gate "${g.type}" does not exist.`);
     const notTrue = gates().filter((g) => g.status !== undefined && g.status !== 'True').map((g) => `the status of pod readiness gate "${g.type}" is not "True", but ${g.status}`);
     return [...missing, ...notTrue].join(', ') || undefined;
+  };
+  const readyAtTime = () => rfc3339(new Date(Math.max(now.getTime(), ...containers.map((c) => Date.parse(startedAt(c)) + readyDelaySeconds(c) * 1000))));
+  const readyStaleNow = () => {
+    const statuses: any[] = pod.status?.containerStatuses ?? [];
+    const willBeReady = statuses.some((s) => s?.state?.running && s.ready !== true);
+    const readyCondition = (pod.status?.conditions ?? []).find((x: any) => x?.type === 'Ready')?.status;
+    return willBeReady || readyCondition !== podReady();
   };
   const terminalPhase = () => (containers.every((c) => exitCode(c) === 0) ? 'Succeeded' : 'Failed');
   const deletionRequestedAt = (): number => Date.parse(pod.metadata.deletionTimestamp ?? '') - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
@@ -185,7 +243,7 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
     image: (c) => normalizeImage(find(c)?.image ?? String(c)),
     imageID: (c) => imageID(find(c)?.image ?? String(c)),
     imageSize: (c) => imageSize(find(c)?.image ?? String(c)),
-    containerID: (c) => `${runtimeName}://${sha256(`${pod.metadata.uid}/${nameOf(c)}/${statusOf(pod, nameOf(c))?.restartCount ?? 0}`)}`,
+    containerID: (c) => containerIDOf(c, statusOf(pod, nameOf(c))?.restartCount ?? 0),
     /** How long the pull took: since the pod started (startTime), as the kubelet's image manager reports. */
     pullDuration: () => goDuration(now.getTime() - Date.parse(pod.status?.startTime ?? rfc3339(now))),
     startedAt,
@@ -213,14 +271,9 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
       return policy === 'Never' || (policy === 'OnFailure' && containers.every((c) => exitCode(c) === 0));
     },
     containerReady,
-    readyAt: () => rfc3339(new Date(Math.max(now.getTime(), ...containers.map((c) => Date.parse(startedAt(c)) + readyDelaySeconds(c) * 1000)))),
+    readyAt: readyAtTime,
     /** The readiness the status reports differs from what it will be: a container or gate changed. */
-    readyStale: () => {
-      const statuses: any[] = pod.status?.containerStatuses ?? [];
-      const willBeReady = statuses.some((s) => s?.state?.running && s.ready !== true);
-      const readyCondition = (pod.status?.conditions ?? []).find((x: any) => x?.type === 'Ready')?.status;
-      return willBeReady || readyCondition !== podReady();
-    },
+    readyStale: readyStaleNow,
     podReady,
     podReadyReason: readyReason,
     podReadyMessage: readyMessage,
@@ -242,6 +295,44 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
     terminationReason: () => (killedOnDelete() ? 'Error' : 'Completed'),
     terminationPhase: () => (killedOnDelete() ? 'Failed' : 'Succeeded'),
     isRunning: (c) => Boolean(statusOf(pod, nameOf(c))?.state?.running),
+    // ---- restarts (stage pod-containers-update, pod-init-failure) ----
+    podRef: () => podRef,
+    /** When a container of a running pod next exits or restarts (or one is due now); undefined when none will. */
+    containerTransitionAt: () => earliest(containers.map((c) => dueAt(c))),
+    /** The earlier of containerTransitionAt and a pending readiness change. */
+    nextUpdateAt: () => earliest([...containers.map((c) => dueAt(c)), readyStaleNow() ? Date.parse(readyAtTime()) : undefined]),
+    /** An init container's command fails: the pod cannot initialize. */
+    initFailing: () => failingInit() !== undefined,
+    /** When the failing init container next changes; undefined for its first start (the stage's own delay applies). */
+    initTransitionAt: () => {
+      const failing = failingInit();
+      return failing ? earliest([dueAt(failing, false)]) : undefined;
+    },
+    /** Failed once the failing init container exited for good (restartPolicy Never); else Pending. */
+    initPhase: () => {
+      const failing = failingInit();
+      return failing && project(failing).state.terminated ? 'Failed' : 'Pending';
+    },
+    /** Containers this sync starts: while an init container fails, app containers wait. */
+    startingContainers: () => stepping(failingInit() ? initContainers : [...initContainers, ...containers], 'start'),
+    restartingContainers: () => stepping([...initContainers, ...containers], 'restart'),
+    backingOffContainers: () => stepping([...initContainers, ...containers], 'backoff'),
+    nextState: (c) => project(c).state,
+    nextLastState: (c) => project(c).lastState,
+    nextRestartCount: (c) => project(c).restartCount,
+    nextContainerID: (c) => project(c).containerID,
+    nextStarted: (c) => project(c).started,
+    nextReady: (c) => (isInit(c) ? (project(c).state.terminated as { exitCode?: number } | undefined)?.exitCode === 0 : containerReady(c)),
+    /** imagePullPolicy Always (the default for :latest): every start pulls. */
+    pullsAlways: (c) => (find(c)?.imagePullPolicy ?? (/:latest$|^[^:@]*$/.test(find(c)?.image ?? '') ? 'Always' : 'IfNotPresent')) === 'Always',
+    /** A re-pull of an image the node has: quick, and stable per image. */
+    repullDuration: (c) => goDuration(200 + (imageSize(find(c)?.image ?? String(c)) % 800)),
+    /** Init containers from the failing one on, for the Initialized condition's message. */
+    names: (list) => (Array.isArray(list) ? list.map(nameOf).join(' ') : ''),
+    incompleteInitContainers: () => {
+      const failing = failingInit();
+      return failing ? initContainers.slice(initContainers.indexOf(failing)) : initContainers;
+    },
     annotation: (key) => annotation(pod, String(key)),
     label: (key) => pod.metadata.labels?.[String(key)],
     default: (value, fallback) => (value === undefined || value === null || value === '' ? fallback : value),

@@ -7,6 +7,7 @@ import { isNotFound, resources, type ApiClient, type Store } from '../client/ind
 import type { LogOptions, LogStore } from './logs.ts';
 import { containerEnv, expandKubeVars, podHostname } from './pod-functions.ts';
 import { runScript, scriptOf } from './shell.ts';
+import { projectedFiles, ServiceAccountTokenManager, type ProjectionSources } from './projected-volume.ts';
 
 export type { LogOptions } from './logs.ts';
 
@@ -38,16 +39,28 @@ export class RuntimeError extends Error {
 
 /** The PodRuntime of this process's kubelets, over their pod cache and logs. */
 export class LocalPodRuntime implements PodRuntime {
+  /** Where projected volumes come from: the token manager, ConfigMaps and Secrets, the cluster CA. */
+  private readonly projection: ProjectionSources;
+
   constructor(
     private readonly pods: Store<KubeObject>,
     private readonly logStore: LogStore,
     private readonly client: ApiClient,
-  ) {}
+  ) {
+    this.projection = {
+      tokens: new ServiceAccountTokenManager(client),
+      data: (kind, namespace, name) => this.data(kind, namespace, name),
+      clusterCA: client.config.ca,
+    };
+  }
 
   async logs(namespace: string, name: string, container: string | undefined, opts: LogOptions = {}): Promise<AsyncIterable<string>> {
     const pod = this.pod(namespace, name);
     const c = pickContainer(pod, container, true);
     const status = containerStatus(pod, c);
+    // A container backing off (CrashLoopBackOff) shows its last run, for --previous too, as
+    // the kubelet's validateContainerLogStatus reads lastState.terminated.
+    if (status?.state?.waiting && status.lastState?.terminated) return this.logStore.read(namespace, name, c, { ...opts, previous: false });
     if (!opts.previous && !status?.state?.running && !status?.state?.terminated) {
       const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
       throw new RuntimeError(400, 'BadRequest', `container "${c}" in pod "${name}" is waiting to start: ${reason}`);
@@ -117,12 +130,20 @@ export class LocalPodRuntime implements PodRuntime {
     return env;
   }
 
-  /** Files of configMap and secret volumes at their mount paths. */
+  /** Files of configMap, secret and projected volumes (the kube-api-access token among them) at their mount paths. */
   private async mountedFiles(pod: KubeObject, spec: any): Promise<Record<string, string>> {
     const ns = pod.metadata.namespace!;
     const files: Record<string, string> = {};
     for (const mount of spec?.volumeMounts ?? []) {
       const volume = (pod.spec?.volumes ?? []).find((v: { name: string }) => v.name === mount.name);
+      if (volume?.projected) {
+        const projected = await projectedFiles(pod, volume.projected.sources ?? [], this.projection);
+        for (const [path, text] of Object.entries(projected)) {
+          if (!mount.subPath) files[`${mount.mountPath.replace(/\/$/, '')}/${path}`] = text;
+          else if (mount.subPath === path) files[mount.mountPath] = text;
+        }
+        continue;
+      }
       const source = volume?.configMap ?? volume?.secret;
       if (!source) continue;
       const data = await this.data(volume.configMap ? 'configMaps' : 'secrets', ns, source.name ?? source.secretName);

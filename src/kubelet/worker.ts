@@ -15,6 +15,9 @@ export interface KubeletWorkerOptions {
   stagesFile?: string;
   firstNodeIndex?: number;
   workers?: number;
+  /** The container restart back-off's first delay and cap (the kubelet's 10 s and 300 s); small in tests. */
+  backOffPeriodSeconds?: number;
+  maxContainerBackOffSeconds?: number;
 }
 
 export async function start(ctx: WorkerContext): Promise<RunningWorker> {
@@ -27,6 +30,8 @@ export async function start(ctx: WorkerContext): Promise<RunningWorker> {
     stages: options.stagesFile ? loadStageBundle(options.stagesFile) : undefined,
     firstNodeIndex: options.firstNodeIndex,
     workers: options.workers,
+    backOffPeriodSeconds: options.backOffPeriodSeconds,
+    maxContainerBackOffSeconds: options.maxContainerBackOffSeconds,
   });
   return { stop: () => kubelets.stop(), runtime: kubelets.runtime };
 }

@@ -5,7 +5,6 @@
 // the subresource label carries the path, as kube reports /healthz or /openapi/v2).
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import { parseApiPath } from '../server/request-info.ts';
 import type { RequestLabels } from './apiserver.ts';
 
 const connectSubresources = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
@@ -39,14 +38,11 @@ export function requestLabels(req: RequestSummary, catalog: ResourceCatalog): La
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  let resource: { def: ResourceDef; namespace?: string; name?: string; subresource?: string } | undefined;
+  let resource: ResourcePath | undefined;
   if (path.startsWith('/api/') || path.startsWith('/apis/')) {
-    try {
-      const parsed = parseApiPath(path, catalog);
-      if (parsed.kind === 'resource') resource = parsed;
-    } catch {
-      return undefined;
-    }
+    const parsed = resourcePath(path, catalog);
+    if (parsed === null) return undefined;
+    resource = parsed;
   }
   const dryRun = queryValue(req.query, 'dryRun');
   if (!resource) {
@@ -66,4 +62,39 @@ export function requestLabels(req: RequestSummary, catalog: ResourceCatalog): La
     def,
     longRunning: verb === 'WATCH' || verb === 'CONNECT',
   };
+}
+
+interface ResourcePath {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+/**
+ * The resource a path under /api or /apis names, as server/request-info.ts reads it but with
+ * map lookups only (this runs for every request); undefined for discovery paths
+ * (/api/v1, /apis/apps/v1), null for a path naming no served resource.
+ */
+function resourcePath(path: string, catalog: ResourceCatalog): ResourcePath | undefined | null {
+  const segs = path.split('/').filter((s) => s !== '');
+  const core = segs[0] === 'api';
+  const group = core ? '' : segs[1];
+  const version = core ? segs[1] : segs[2];
+  let rest = segs.slice(core ? 2 : 3);
+  if (version === undefined || rest.length === 0) return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const namespaces = catalog.lookup(group, version, 'namespaces');
+    if (!(namespaces?.subresources as string[] | undefined)?.includes(rest[2])) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+  }
+  if (rest.length > 3) return null;
+  const def = catalog.lookup(group, version, rest[0]);
+  if (!def) return null;
+  const [, name, subresource] = rest;
+  if (subresource !== undefined && !(def.subresources as string[]).includes(subresource)) return null;
+  return { def, namespace, name, subresource };
 }

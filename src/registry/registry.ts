@@ -15,6 +15,7 @@ import { isStatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
 import type { TokenREST } from '../auth/serviceaccount/token-request.ts';
+import type { RbacAuthorization } from '../auth/rbac/escalation.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
@@ -29,6 +30,8 @@ export class Registry {
   serviceNetwork?: ServiceNetwork;
   /** The serviceaccounts/token subresource, once the API server has loaded its signing key. */
   serviceAccountTokens?: TokenREST;
+  /** The server's authorizer and RBAC's rule resolver, for RBAC's escalation check (auth/rbac/escalation.ts). */
+  authorization?: RbacAuthorization;
 
   constructor(
     readonly storage: Storage,

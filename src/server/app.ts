@@ -18,6 +18,8 @@ import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import type { Authorizer } from '../auth/types.ts';
 import { installAuthFilter } from './auth-filter.ts';
 import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
+import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
+import { authorizationApiRoutes } from './authorization-api.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -29,7 +31,7 @@ export interface ApiServerAppOptions {
   /** Serve TLS (kube-apiserver's secure port); plain HTTP when absent. */
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
-  auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions };
+  auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
@@ -72,5 +74,6 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(resourceRoutes, { registry: opts.registry });
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
+  if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });
   return app;
 }

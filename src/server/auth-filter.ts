@@ -1,9 +1,11 @@
 // kube-apiserver's handler chain in front of every route: authentication (401 when credentials
-// fail), then authorization of the request's attributes (403 with kube's message). The
+// fail), impersonation (Impersonate-* headers, see auth/impersonation.ts), then authorization
+// of the request's attributes (403 with kube's message). The
 // authenticated user rides on the request (`req.user`) for admission and the registry.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
+import { impersonate } from '../auth/impersonation.ts';
 import type { AuthorizationAttributes, Authorizer, UserInfo } from '../auth/types.ts';
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import { parseApiPath } from './request-info.ts';
@@ -28,8 +30,11 @@ export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions)
   app.addHook('onRequest', async (req, reply) => {
     const authn = await opts.authenticator.authenticate(req.raw);
     if ('error' in authn) return sendStatus(reply, errors.unauthorized());
-    req.user = authn.user;
-    const attrs = requestAttributes(req, authn.user, opts.catalog);
+    // WithImpersonation runs between authentication and authorization, as in kube's chain.
+    const acting = await impersonate(req.raw, authn.user, opts.authorizer);
+    if ('denied' in acting) return sendStatus(reply, forbidden(acting.denied, acting.reason));
+    req.user = acting.user;
+    const attrs = requestAttributes(req, acting.user, opts.catalog);
     const result = await opts.authorizer.authorize(attrs);
     if (result.decision !== 'Allow') return sendStatus(reply, forbidden(attrs, result.reason));
     return undefined;

@@ -10,7 +10,7 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { RequestAuthenticator, type TokenAuthenticator } from '../auth/authenticate.ts';
-import { authenticatedAuthorizer, privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authorizer.ts';
+import { privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authorizer.ts';
 import { builtinIdentities, ensurePki, type Pki } from '../auth/pki.ts';
 import { tokenFileAuthenticator } from '../auth/token-file.ts';
 import type { Authorizer } from '../auth/types.ts';
@@ -30,7 +30,7 @@ export interface SecureServingOptions {
   anonymousAuth?: boolean;
   /** More token authenticators (ServiceAccount tokens). */
   tokenAuthenticators?: TokenAuthenticator[];
-  /** The authorizer after system:masters (default: any authenticated user, until RBAC). */
+  /** The authorizer after system:masters (the API server passes RBAC); without one, only system:masters is allowed anything. */
   authorizer?: Authorizer;
 }
 
@@ -60,7 +60,7 @@ export async function prepareSecureServing(dataDir: string, host: string | undef
     https: { cert, key, ca: clientCA, requestCert: true, rejectUnauthorized: false },
     auth: {
       authenticator: new RequestAuthenticator({ tokens, anonymous: opts.anonymousAuth !== false }),
-      authorizer: unionAuthorizer(privilegedGroupAuthorizer, opts.authorizer ?? authenticatedAuthorizer),
+      authorizer: opts.authorizer ? unionAuthorizer(privilegedGroupAuthorizer, opts.authorizer) : privilegedGroupAuthorizer,
     },
     tokenAuthenticators: tokens,
     // With a user-supplied serving certificate, kubeconfigs can only trust the client CA's bundle if it is the same CA.

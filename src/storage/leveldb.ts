@@ -15,7 +15,7 @@ import {
   type StoredObject, type TryUpdate, type UpdateOptions, type WatchHandle,
 } from './interface.ts';
 import type { KeyIndex } from './key-index.ts';
-import { historyKey, historyPrefix, metaCompacted } from './keys.ts';
+import { historyPrefix, metaCompacted, objectRangeEnd } from './keys.ts';
 import { loadState } from './leveldb-load.ts';
 import { equalIgnoringResourceVersion } from './object-equal.ts';
 import { paginate } from './paginate.ts';
@@ -29,8 +29,8 @@ export interface LevelStoreOptions {
   logger?: StorageLogger;
 }
 
-/** How many history records a compaction deletes before it also compacts LevelDB's range. */
-const compactRangeAfterDeletes = 1000;
+/** The fewest dead records (replaced versions, dropped history) worth compacting LevelDB's files for. */
+const compactRangeAfterGarbage = 1000;
 
 /** LevelDB's CompactRange; `level`'s type leaves it out, as its browser implementation has none. */
 function compactRange(db: Level<string, string>, start: string, end: string): Promise<void> {
@@ -60,7 +60,8 @@ export class LevelStore implements Storage {
   private durableRevision: number;
   private compacted: number;
   private compaction: Promise<void> = Promise.resolve();
-  private deletedSinceCompactRange = 0;
+  /** Records dead on disk since LevelDB's files were last compacted (see compactThrough). */
+  private garbageRecords = 0;
   private closed = false;
 
   static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelStore> {
@@ -221,6 +222,7 @@ export class LevelStore implements Storage {
     for (const ev of events) {
       if (ev.type === 'DELETED') this.index.delete(ev.key);
       else this.index.set(ev.current);
+      if (ev.type !== 'ADDED') this.garbageRecords++;
       if (this.pending.get(ev.key)?.revision === ev.revision) this.pending.delete(ev.key);
       this.durableRevision = ev.revision;
       this.watchers.dispatch(ev);
@@ -248,12 +250,16 @@ export class LevelStore implements Storage {
     // Raise the mark before deleting anything, so that a watch never replays a torn history.
     this.compacted = target;
     await this.db.put(metaCompacted, String(target), { sync: true });
-    this.deletedSinceCompactRange += await deleteHistoryThrough(this.db, target, () => this.closed);
-    // Deleted records are only tombstones until LevelDB compacts their range; after many,
-    // compact it now so that the data dir shrinks back to the live data (as etcd's defrag).
-    if (this.deletedSinceCompactRange >= compactRangeAfterDeletes && !this.closed) {
-      this.deletedSinceCompactRange = 0;
-      await compactRange(this.db, historyPrefix, historyKey(target));
+    this.garbageRecords += await deleteHistoryThrough(this.db, target, () => this.closed);
+    // Deleted history records and the object versions that updates and deletes replaced stay
+    // in LevelDB's files until it compacts them, which it may put off for long on a quiet
+    // store. Once there are as many of them as live records (objects and retained history),
+    // compact everything, so that the data dir stays within about twice the live data (as
+    // etcd's defragmentation keeps its file near its live size).
+    const liveRecords = this.index.size + (this.durableRevision - this.compacted);
+    if (this.garbageRecords >= Math.max(compactRangeAfterGarbage, liveRecords) && !this.closed) {
+      this.garbageRecords = 0;
+      await compactRange(this.db, historyPrefix, objectRangeEnd);
     }
   }
 

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer, type RunningApiServer } from '../../src/apiserver.ts';
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../../src/apiserver.ts';
 import { createLogger } from '../../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../../src/workers/index.ts';
 
@@ -36,6 +36,10 @@ export interface TestServerOptions {
   scheduler?: boolean;
   /** Run the controllers (in this process), with these options. */
   controllers?: boolean | Record<string, unknown>;
+  /** Authentication settings of the secure port (e.g. `tokenAuthFile`, `anonymousAuth`). */
+  secureServing?: ApiServerOptions['secureServing'];
+  /** ServiceAccount token settings (issuers, API audiences, key files, expiration limits). */
+  serviceAccounts?: ApiServerOptions['serviceAccounts'];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -46,6 +50,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     // kubectl goes through TLS with the admin certificate; fetch-based tests use the plain port.
     insecurePort: 0,
     watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
+    secureServing: opts.secureServing, serviceAccounts: opts.serviceAccounts,
   });
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: RunningWorker[] = [];

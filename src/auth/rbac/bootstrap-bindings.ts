@@ -38,6 +38,7 @@ export const defaultClusterRoleBindings: DefaultBinding[] = [
   // kubelite has no Node authorizer: its kubelets (group system:nodes) get system:node's rules this way.
   { ...clusterBinding('system:node', group('system:nodes')), name: 'kubelite:node', notBootstrapping: true },
   { ...clusterBinding('kubelite:controller-manager', user('system:kube-controller-manager')), notBootstrapping: true },
+  { ...clusterBinding('kubelite:scheduler', user('system:kube-scheduler')), notBootstrapping: true },
 ];
 
 /** Each controller role bound to its ServiceAccount in kube-system, as kube's controller role bindings. */

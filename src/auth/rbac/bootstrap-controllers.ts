@@ -89,6 +89,12 @@ export const controllerRoles: Record<string, PolicyRule[]> = {
     rule('create delete list patch watch', [core], 'pods'),
     eventsRule,
   ],
+  'resourcequota-controller': [
+    rule('list watch', ['*'], '*'),
+    rule('update', [core], 'resourcequotas/status'),
+    eventsRule,
+  ],
+  'root-ca-cert-publisher': [rule('create update', [core], 'configmaps'), eventsRule],
   'service-account-controller': [rule('create', [core], 'serviceaccounts'), eventsRule],
   'statefulset-controller': [
     rule('list watch', [core], 'pods'),
@@ -110,4 +116,5 @@ export const kubeliteControllerRoles = [
   'namespace-controller', 'node-controller', 'replicaset-controller', 'deployment-controller', 'statefulset-controller',
   'daemon-set-controller', 'job-controller', 'cronjob-controller', 'ttl-after-finished-controller', 'generic-garbage-collector',
   'service-account-controller', 'endpoint-controller', 'endpointslice-controller', 'horizontal-pod-autoscaler',
+  'resourcequota-controller', 'root-ca-cert-publisher',
 ];

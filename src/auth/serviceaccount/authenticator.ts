@@ -81,7 +81,7 @@ export class ServiceAccountTokenAuthenticator implements AudienceAwareTokenAuthe
       const info = await this.validate(claims);
       return { user: serviceAccountUser(info), audiences };
     } catch (err) {
-      if (err instanceof ValidationError) return { error: err.message };
+      // A validation failure, or the lookup's own error (`serviceaccounts "x" not found`), as kube returns the getter's.
       return { error: (err as Error).message };
     }
   }

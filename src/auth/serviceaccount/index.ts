@@ -62,3 +62,40 @@ export class ServiceAccountTokens {
     return this.rest;
   }
 }
+
+/** The flags as kube-apiserver spells them, parsed (repeatable flags as arrays, lists comma-separated). */
+export interface ServiceAccountFlags {
+  'service-account-issuer'?: string[];
+  'api-audiences'?: string;
+  'service-account-key-file'?: string[];
+  'service-account-signing-key-file'?: string;
+  'service-account-max-token-expiration'?: string;
+  'service-account-extend-token-expiration'?: string;
+}
+
+export function serviceAccountOptionsFromFlags(flags: ServiceAccountFlags): ServiceAccountOptions {
+  const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const max = flags['service-account-max-token-expiration'];
+  const maxSeconds = max ? goDurationSeconds(max, '--service-account-max-token-expiration') : undefined;
+  // kube-apiserver's own bounds on the flag: at least an hour, at most 2^32 s.
+  if (maxSeconds !== undefined && maxSeconds !== 0 && (maxSeconds < 3600 || maxSeconds > 2 ** 32)) {
+    throw new Error('--service-account-max-token-expiration: the expiration must be between 1 hour and 2^32 seconds');
+  }
+  return {
+    issuers: flags['service-account-issuer'],
+    apiAudiences: list(flags['api-audiences']),
+    keyFiles: flags['service-account-key-file'],
+    signingKeyFile: flags['service-account-signing-key-file'],
+    maxTokenExpirationSeconds: maxSeconds,
+    extendTokenExpiration: flags['service-account-extend-token-expiration'] !== 'false',
+  };
+}
+
+/** A Go time.Duration string (`48h`, `1h30m`, `3600s`) in whole seconds. */
+export function goDurationSeconds(text: string, flag: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)];
+  if (text === '0') return 0;
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`${flag}: invalid duration "${text}"`);
+  return Math.floor(parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0));
+}

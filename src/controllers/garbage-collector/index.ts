@@ -52,9 +52,11 @@ export const garbageCollectorController: ControllerDefinition = {
       if (!initial && !added.length && !removed.length) return;
       ctx.log.info({ added, removed }, 'garbage collector: resources changed; syncing monitors');
       if (!initial) gate.close();
-      const period = ctx.options.gcDiscoveryPeriodSeconds * 1000;
-      // The first sync is waited for in full; later ones at most one period (kube: waitForStopOrTimeout).
-      await Promise.race([monitors.waitForSync(), ...(initial ? [] : [sleep(period, stopping.signal).catch(() => undefined)])]);
+      // At most one period (kube's waitForStopOrTimeout): a resource that cannot be listed must
+      // not hold the collector forever ("not all resource monitors could be synced, proceeding anyways").
+      const period = Math.max(1, ctx.options.gcDiscoveryPeriodSeconds) * 1000;
+      const synced = await Promise.race([monitors.waitForSync(), sleep(period, stopping.signal).then(() => false, () => false)]);
+      if (!synced && !stopping.signal.aborted) ctx.log.warn({}, 'garbage collector: not all resource monitors could be synced, proceeding anyways');
       gate.open();
     }
 

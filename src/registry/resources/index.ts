@@ -5,7 +5,9 @@ import { appsResources } from './apps.ts';
 import { batchResources } from './batch.ts';
 import { coreResources } from './core.ts';
 import { otherResources } from './other.ts';
+import { authorizationResources } from './authorization.ts';
+import { rbacResources } from './rbac.ts';
 
 export function builtinResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources];
+  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources];
 }
