@@ -1,7 +1,8 @@
 // `npm run bench`: starts kubelite as a child process on a temporary data directory, runs
 // every stage over loopback HTTP and prints one table (`--json`: the same rows as JSON).
 // Stages 2–7 measure the API server alone (`--no-scheduler --no-kubelet`).
-// Budgets live here, never in tests. Flags: --json, --server-cpu-prof DIR (V8 profiles of
+// Budgets live here, never in tests. Flags: --json, --storage=etcd (every server on one
+// single-member etcd on loopback), --server-cpu-prof DIR (V8 profiles of
 // the main server and of the last 50,000-ConfigMap restart).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,8 @@ import { machineBusySeconds, progress, type StageContext } from './lib/context.t
 import { HttpClient } from './lib/http.ts';
 import { machineInfo } from './lib/machine.ts';
 import { createNamespace } from './lib/objects.ts';
-import { apiServerOnly, ServerProcess, stopAllServers } from './lib/server-process.ts';
+import { startEtcd, type TestEtcd } from '../test/support/etcd.ts';
+import { apiServerOnly, ServerProcess, setStorageFlags, stopAllServers } from './lib/server-process.ts';
 import { renderJson, renderTable, type Row } from './lib/table.ts';
 import { configMapCreates, createdName } from './stages/creates.ts';
 import { footprint } from './stages/footprint.ts';
@@ -30,8 +32,19 @@ const warmUpObjects = 1500;
 const createsPerLevel = 2000;
 const createLevels = [1, 8, 64];
 
+let etcd: TestEtcd | undefined;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' }, 'server-cpu-prof': { type: 'string' } } });
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, 'server-cpu-prof': { type: 'string' }, storage: { type: 'string', default: 'leveldb' } } });
+  if (values.storage !== 'leveldb' && values.storage !== 'etcd') throw new Error(`--storage: leveldb or etcd, not ${values.storage}`);
+  // With etcd: one single-member etcd on loopback for the run, each server under its own key prefix.
+  etcd = values.storage === 'etcd' ? await startEtcd() : undefined;
+  if (etcd) {
+    let servers = 0;
+    const url = etcd.url;
+    setStorageFlags(() => ['--storage', 'etcd', '--etcd-servers', url, '--etcd-prefix', `/bench-${++servers}`]);
+    progress(`storage: etcd at ${etcd.url}`);
+  }
   const cpuProfDir = values['server-cpu-prof'] ? resolve(values['server-cpu-prof']) : undefined;
   const machine = machineInfo();
   progress(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memory}, Node ${machine.node}, load average ${machine.loadAverage}`);
@@ -54,6 +67,7 @@ async function main(): Promise<void> {
   } finally {
     clearTimeout(watchdog);
     await stopAllServers();
+    await etcd?.stop();
     await rm(root, { recursive: true, force: true });
   }
 }
@@ -94,6 +108,7 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
 async function abort(root: string, err: Error): Promise<void> {
   progress(`aborting: ${err.message}`);
   await stopAllServers();
+  await etcd?.stop();
   await rm(root, { recursive: true, force: true });
   process.exit(1);
 }

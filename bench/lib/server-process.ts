@@ -20,6 +20,12 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** Flags every server gets (the storage backend: `npm run bench -- --storage=etcd`). */
+let storageFlags: () => string[] = () => [];
+export function setStorageFlags(flags: () => string[]): void {
+  storageFlags = flags;
+}
+
 /** The API server alone: the workers main.ts starts by default would add their own load. */
 export const apiServerOnly = ['--no-scheduler', '--no-kubelet'];
 
@@ -58,7 +64,7 @@ export class ServerProcess {
     // As users start it: bin/kubelite.js runs the bundle in dist/, built here if src/ changed.
     ensureBuilt();
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', '--insecure-port', '0', ...(opts.flags ?? apiServerOnly)], {
+    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', '--insecure-port', '0', ...storageFlags(), ...(opts.flags ?? apiServerOnly)], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

@@ -1,6 +1,10 @@
 // /openapi/v2 and /openapi/v3, served as kube-apiserver's kube-openapi handlers serve them:
-// - /openapi/v2: the v2 document as JSON. kubectl asks for protobuf first; kubelite does not
-//   encode the gnostic protobuf, so a request that accepts only protobuf gets 406.
+// - /openapi/v2: the v2 document as JSON, or as gnostic's protobuf (openapi.v2.Document, see
+//   openapi-protobuf/) for `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (or
+//   the `…v2.v1.0+protobuf` spelling), which kubectl's v2 field-validation verifier and its
+//   client-side schema validation download. Negotiated as kube-openapi's handler does (the
+//   first Accept clause, by q, that admits JSON or protobuf), both forms carry the JSON's
+//   ETag, each is made once per document version, and gzipped when the client accepts it.
 // - /openapi/v3: an index of group-version documents, each addressed with `?hash=<sha512>`;
 //   /openapi/v3/<group-version>: one document. A hash-addressed request is immutable (cached
 //   for a year), a stale hash is redirected (301) to the current one.
@@ -8,15 +12,19 @@
 // registerOpenAPIV3/unregisterOpenAPIV3 add and remove documents at run time (for CRDs).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { gzipSync } from 'node:zlib';
 import { errors, type StatusError } from '../api/errors.ts';
 import { v3FileName } from '../registry/validation/openapi-v3.ts';
 import { readSchemaFile } from '../registry/validation/schema-files.ts';
+import { encodeOpenAPIV2Document } from './openapi-protobuf/index.ts';
 
 interface ServedDocument {
   bytes: Buffer;
   /** SHA-512 of the bytes in upper-case hex: kube-openapi's ETag and index hash. */
   hash: string;
   lastModified: Date;
+  /** Other encodings of the same document (protobuf, gzip), made on first request. */
+  encodings?: Map<string, Buffer>;
 }
 
 interface V3Entry {
@@ -26,6 +34,8 @@ interface V3Entry {
 }
 
 const jsonType = 'application/json';
+/** The media type kube-openapi answers protobuf requests with (whichever spelling was asked). */
+export const openAPIV2ProtobufType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 function hashOf(bytes: Buffer): string {
   return createHash('sha512').update(bytes).digest('hex').toUpperCase();
@@ -58,6 +68,19 @@ export function registerOpenAPIV2(owner: string, ext: { definitions: Record<stri
 
 export function unregisterOpenAPIV2(owner: string): void {
   if (v2Extensions.delete(owner)) v2 = undefined;
+}
+
+/** One encoding of a served document, made once and kept with it. */
+function encoding(doc: ServedDocument, name: string, make: () => Buffer): Buffer {
+  doc.encodings ??= new Map();
+  let bytes = doc.encodings.get(name);
+  if (!bytes) doc.encodings.set(name, (bytes = make()));
+  return bytes;
+}
+
+/** The v2 document as gnostic protobuf: the same document as the JSON, encoded once per version. */
+function openAPIV2Protobuf(doc: ServedDocument): Buffer {
+  return encoding(doc, 'protobuf', () => encodeOpenAPIV2Document(JSON.parse(doc.bytes.toString('utf8'))));
 }
 
 let v3: Map<string, V3Entry> | undefined;
@@ -122,6 +145,46 @@ export function acceptsJSON(accept: string | undefined): boolean {
   });
 }
 
+type V2Format = 'json' | 'protobuf';
+
+const v2Offers: Array<[type: string, subtype: string, format: V2Format]> = [
+  ['application', 'json', 'json'],
+  ['application', 'com.github.proto-openapi.spec.v2@v1.0+protobuf', 'protobuf'],
+  ['application', 'com.github.proto-openapi.spec.v2.v1.0+protobuf', 'protobuf'],
+];
+
+/**
+ * kube-openapi's negotiation for /openapi/v2: Accept's clauses sorted by q, then specificity
+ * (goautoneg), and the first that matches an offer wins; no Accept means any. Clauses with
+ * q=0 are not acceptable.
+ */
+export function negotiateOpenAPIV2(accept: string | undefined): V2Format | undefined {
+  const clauses = (accept && accept.trim() !== '' ? accept : '*/*').split(',').map((range, i) => {
+    const [mediaType = '', ...params] = range.split(';').map((s) => s.trim());
+    const q = params.find((p) => p.toLowerCase().startsWith('q='));
+    const [type = '', subtype = '*'] = (mediaType === '*' ? '*/*' : mediaType.toLowerCase()).split('/');
+    return { type, subtype, q: q ? Number(q.slice(2)) : 1, i };
+  }).filter((c) => c.q > 0);
+  const specificity = (c: { type: string; subtype: string }) => (c.type === '*' ? 0 : 2) + (c.subtype === '*' ? 0 : 1);
+  clauses.sort((a, b) => b.q - a.q || specificity(b) - specificity(a) || a.i - b.i);
+  for (const c of clauses) {
+    for (const [type, subtype, format] of v2Offers) {
+      if ((c.type === type || c.type === '*') && (c.subtype === subtype || c.subtype === '*')) return format;
+    }
+  }
+  return undefined;
+}
+
+/** Whether Accept-Encoding admits gzip (q > 0), as gziphandler checks it. */
+function acceptsGzip(acceptEncoding: string | string[] | undefined): boolean {
+  const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding ?? '';
+  return header.split(',').some((e) => {
+    const [coding, ...params] = e.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return coding === 'gzip' && !(q && !(Number(q.slice(2)) > 0));
+  });
+}
+
 function sendError(reply: FastifyReply, err: StatusError): FastifyReply {
   return reply.code(err.code).type(jsonType).send(JSON.stringify(err.status));
 }
@@ -136,22 +199,32 @@ function notModified(req: FastifyRequest, etag: string): boolean {
   });
 }
 
-function sendDocument(req: FastifyRequest, reply: FastifyReply, doc: { hash: string; lastModified: Date }, body: () => Buffer): FastifyReply {
+function sendDocument(req: FastifyRequest, reply: FastifyReply, doc: { hash: string; lastModified: Date }, body: () => Buffer,
+  opts: { type?: string; gzipped?: () => Buffer } = {}): FastifyReply {
   const etag = `"${doc.hash}"`;
   reply.header('ETag', etag).header('Last-Modified', doc.lastModified.toUTCString());
   if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-cache, private');
   if (notModified(req, etag)) return reply.code(304).send();
-  return reply.code(200).type(jsonType).send(body());
+  reply.code(200).type(opts.type ?? jsonType);
+  if (opts.gzipped && acceptsGzip(req.headers['accept-encoding'])) return reply.header('Content-Encoding', 'gzip').send(opts.gzipped());
+  return reply.send(body());
 }
 
 const notAcceptable = (): StatusError => errors.notAcceptable('only the following media types are accepted: application/json');
+const notAcceptableV2 = (): StatusError => errors.notAcceptable(`only the following media types are accepted: application/json, ${openAPIV2ProtobufType}`);
 
 export async function openapiRoutes(app: FastifyInstance): Promise<void> {
   app.get('/openapi/v2', async (req, reply) => {
-    reply.header('Vary', 'Accept');
-    if (!acceptsJSON(req.headers.accept)) return sendError(reply, notAcceptable());
+    // kube-openapi wraps this handler in gziphandler, which varies on Accept-Encoding too.
+    reply.header('Vary', 'Accept, Accept-Encoding');
+    const format = negotiateOpenAPIV2(req.headers.accept);
+    if (!format) return sendError(reply, notAcceptableV2());
     const doc = openAPIV2();
-    return sendDocument(req, reply, doc, () => doc.bytes);
+    const body = format === 'json' ? () => doc.bytes : () => openAPIV2Protobuf(doc);
+    return sendDocument(req, reply, doc, body, {
+      type: format === 'json' ? jsonType : openAPIV2ProtobufType,
+      gzipped: () => encoding(doc, `${format}+gzip`, () => gzipSync(body())),
+    });
   });
 
   app.get('/openapi/v3', async (req, reply) => {

@@ -18,10 +18,22 @@ export interface EtcdWatchCallbacks {
   onError(err: unknown): void;
 }
 
-export function watchEtcd(kv: Namespace, prefix: string, fromRevision: number, callbacks: EtcdWatchCallbacks): Promise<WatchHandle> {
+/**
+ * `latestRevision` is the newest revision the store has acknowledged: a watch stopped after a
+ * write was acknowledged still delivers that write (etcd sends it a moment later), then ends.
+ */
+export function watchEtcd(kv: Namespace, prefix: string, fromRevision: number, callbacks: EtcdWatchCallbacks, latestRevision: () => number = () => 0): Promise<WatchHandle> {
   let lastDelivered = fromRevision;
   let established = false;
   let stopped = false;
+  /** Set by stop(): deliver up to this revision, then cancel. */
+  let drainTo: number | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const cancel = () => {
+    stopped = true;
+    if (drainTimer) clearTimeout(drainTimer);
+    watcher.cancel().catch(() => undefined);
+  };
   const watcher: Watcher = kv.watch().inRange(new Range(prefix === '' ? Buffer.from([0]) : prefix, prefixRangeEnd(prefix))).startRevision(String(fromRevision + 1)).withPreviousKV().watcher();
 
   watcher.on('data', (res) => {
@@ -29,9 +41,11 @@ export function watchEtcd(kv: Namespace, prefix: string, fromRevision: number, c
     for (const ev of res.events as unknown as EtcdEvent[]) {
       const storageEvent = toStorageEvent(ev);
       if (storageEvent.revision <= lastDelivered) continue;
+      if (drainTo !== undefined && storageEvent.revision > drainTo) break;
       lastDelivered = storageEvent.revision;
       callbacks.onEvent(storageEvent);
     }
+    if (drainTo !== undefined && lastDelivered >= drainTo) cancel();
   });
   // The client would resume from the newest revision it heard of, which may be past events
   // not yet sent to us; resume from what was delivered instead.
@@ -41,9 +55,12 @@ export function watchEtcd(kv: Namespace, prefix: string, fromRevision: number, c
 
   const handle: WatchHandle = {
     stop() {
-      if (stopped) return;
-      stopped = true;
-      watcher.cancel().catch(() => undefined);
+      if (stopped || drainTo !== undefined) return;
+      drainTo = latestRevision();
+      if (lastDelivered >= drainTo || !established) return cancel();
+      // The acknowledged writes' events are on their way; never wait for them long.
+      drainTimer = setTimeout(cancel, 2000);
+      drainTimer.unref();
     },
   };
   return new Promise((resolve, reject) => {

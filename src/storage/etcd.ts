@@ -165,7 +165,7 @@ export class EtcdStore implements Storage {
         onEvent(ev);
       },
       onError: (err) => this.log.error({ err, prefix }, 'etcd watch failed'),
-    });
+    }, () => this.latestRevision);
     const tracked: WatchHandle = {
       stop: () => {
         this.watches.delete(tracked);
