@@ -21,6 +21,7 @@ import { buildApp } from './server/app.ts';
 import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
+import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
 
@@ -40,6 +41,8 @@ export interface ApiServerOptions {
   serviceNetwork?: Partial<ServiceNetwork>;
   /** TLS, client CA, token file, anonymous auth (see server/secure-serving.ts). */
   secureServing?: SecureServingOptions;
+  /** --max-requests-inflight / --max-mutating-requests-inflight. */
+  maxInFlight?: MaxInFlightOptions;
   /** --insecure-port: also serve plain HTTP on 127.0.0.1 (0 picks a free port); off when undefined. */
   insecurePort?: number;
   /** ServiceAccount tokens: --service-account-issuer, --api-audiences, keys, expiration limits (see auth/serviceaccount/). */
@@ -90,7 +93,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;

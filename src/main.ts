@@ -44,6 +44,8 @@ Flags:
   --service-account-key-file F   more public keys that verify ServiceAccount tokens (repeatable)
   --service-account-max-token-expiration D   longest token a TokenRequest gets, e.g. 48h (default none)
   --service-account-extend-token-expiration B  pod-bound 3607 s tokens live a year (default true)
+  --max-requests-inflight N  --max-mutating-requests-inflight N
+                     requests served at once before 429 (default 400, 200; 0 = no limit)
   --insecure-port N  also serve plain HTTP on 127.0.0.1:N, with no authentication (default off)
   --storage KIND     leveldb (default: in --data-dir) or etcd (several servers may share it)
   --etcd-servers URLS  with --storage=etcd: comma-separated etcd client URLs
@@ -87,6 +89,8 @@ const options = {
   'service-account-max-token-expiration': { type: 'string' },
   'service-account-extend-token-expiration': { type: 'string', default: 'true' },
   'insecure-port': { type: 'string' },
+  'max-requests-inflight': { type: 'string', default: '400' },
+  'max-mutating-requests-inflight': { type: 'string', default: '200' },
   storage: { type: 'string', default: 'leveldb' },
   'etcd-servers': { type: 'string' },
   'etcd-prefix': { type: 'string' },
@@ -170,6 +174,10 @@ async function serve(values: Values, log: Logger): Promise<void> {
       anonymousAuth: values['anonymous-auth'] !== 'false',
     },
     serviceAccounts: serviceAccountOptionsFromFlags(values),
+    maxInFlight: {
+      readOnly: integer('max-requests-inflight', values['max-requests-inflight']),
+      mutating: integer('max-mutating-requests-inflight', values['max-mutating-requests-inflight']),
+    },
     insecurePort: values['insecure-port'] !== undefined ? integer('insecure-port', values['insecure-port']) : undefined,
     watchCache: {
       eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),

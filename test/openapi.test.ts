@@ -1,5 +1,5 @@
 // /openapi/v2 and /openapi/v3 through Fastify's inject(), on a bare instance with only the
-// openapi plugin: content negotiation (406 for protobuf-only), ETags, the v3 index and its
+// openapi plugin: content negotiation (protobuf is in test/openapi-protobuf.test.ts), ETags, the v3 index and its
 // hash-addressed documents, and what kubectl looks for in them.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -37,8 +37,8 @@ describe('/openapi/v2', () => {
     assert.equal(again.statusCode, 304);
   });
 
-  it('answers 406 with a Status when only protobuf is acceptable', async () => {
-    for (const accept of [protobufV2, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', `${protobufV2}, application/json;q=0`]) {
+  it('answers 406 with a Status when neither JSON nor protobuf is acceptable', async () => {
+    for (const accept of ['application/xml', `${protobufV2};q=0, application/json;q=0`, 'text/*']) {
       const res = await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept } });
       assert.equal(res.statusCode, 406, accept);
       assert.match(String(res.headers['content-type']), /^application\/json/);
@@ -49,10 +49,12 @@ describe('/openapi/v2', () => {
     }
   });
 
-  it('serves JSON when protobuf is preferred but JSON is acceptable too', async () => {
+  it('serves the preferred form: protobuf over JSON by q, as kube-openapi does', async () => {
     const res = await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: `${protobufV2}, application/json;q=0.9` } });
     assert.equal(res.statusCode, 200);
-    assert.match(String(res.headers['content-type']), /^application\/json/);
+    assert.equal(res.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    const json = await app.inject({ method: 'GET', url: '/openapi/v2', headers: { accept: `${protobufV2};q=0.5, application/json` } });
+    assert.match(String(json.headers['content-type']), /^application\/json/);
   });
 });
 

@@ -1,6 +1,7 @@
 // How admission plugins read other objects: straight from the registry's storage (the watch
 // cache), as kube's plugins read their informers' listers. Reads never go through admission.
 import type { KubeObject } from '../api/types.ts';
+import { listPrefix } from '../registry/catalog.ts';
 import type { Registry } from '../registry/registry.ts';
 
 export interface ResourceRef {
@@ -31,8 +32,10 @@ export class ObjectLookup {
     return def;
   }
 
+  /** Straight from storage under the resource's key prefix: no list options, no copies (it runs on every write). */
   async list(ref: ResourceRef, namespace?: string): Promise<KubeObject[]> {
-    const page = await this.registry.list(this.def(ref), namespace, {});
+    const def = this.def(ref);
+    const page = await this.registry.storageFor(def).list(listPrefix(def, namespace));
     return page.items.map((i) => i.object);
   }
 

@@ -28,8 +28,15 @@ export class ResourceCatalog {
     return [...this.byPath.values()];
   }
 
-  /** Every served group with its versions, in the order kube lists them (preferred first). */
+  /** Every served group with its versions, in the order kube lists them (preferred first); cached until the catalog changes (read on every request). */
   groups(): Map<string, string[]> {
+    this.groupsCache ??= this.computeGroups();
+    return this.groupsCache;
+  }
+
+  private groupsCache: Map<string, string[]> | undefined;
+
+  private computeGroups(): Map<string, string[]> {
     const out = new Map<string, string[]>();
     for (const def of this.byPath.values()) {
       const versions = out.get(def.group) ?? [];
@@ -52,6 +59,7 @@ export class ResourceCatalog {
   }
 
   private changed(): void {
+    this.groupsCache = undefined;
     for (const l of this.listeners) l();
   }
 }

@@ -17,6 +17,7 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import type { Authorizer } from '../auth/types.ts';
 import { installAuthFilter } from './auth-filter.ts';
+import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './max-in-flight.ts';
 import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
@@ -28,6 +29,8 @@ export interface ApiServerAppOptions {
   registry: Registry;
   logger: Logger;
   checks?: HealthChecks;
+  /** --max-requests-inflight / --max-mutating-requests-inflight (default 400 / 200). */
+  maxInFlight?: MaxInFlightOptions;
   /** Serve TLS (kube-apiserver's secure port); plain HTTP when absent. */
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
@@ -63,7 +66,10 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  if (opts.auth) installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog });
+  if (opts.auth) {
+    const beforeAuthorization = maxInFlightGate(opts.maxInFlight ?? defaultMaxInFlight);
+    installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization });
+  }
   await app.register(websocket, {
     options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
   });

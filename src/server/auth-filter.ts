@@ -2,7 +2,7 @@
 // fail), impersonation (Impersonate-* headers, see auth/impersonation.ts), then authorization
 // of the request's attributes (403 with kube's message). The
 // authenticated user rides on the request (`req.user`) for admission and the registry.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import { impersonate } from '../auth/impersonation.ts';
@@ -22,6 +22,8 @@ export interface AuthFilterOptions {
   authenticator: RequestAuthenticator;
   authorizer: Authorizer;
   catalog: ResourceCatalog;
+  /** Runs after authentication and impersonation, before authorization (kube's max-in-flight filter sits there); false when it has answered. */
+  beforeAuthorization?: (req: FastifyRequest, reply: FastifyReply) => boolean;
 }
 
 /** Adds the filter to the root instance, so that it runs before every route of every plugin. */
@@ -34,6 +36,7 @@ export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions)
     const acting = await impersonate(req.raw, authn.user, opts.authorizer);
     if ('denied' in acting) return sendStatus(reply, forbidden(acting.denied, acting.reason));
     req.user = acting.user;
+    if (opts.beforeAuthorization && !opts.beforeAuthorization(req, reply)) return reply;
     const attrs = requestAttributes(req, acting.user, opts.catalog);
     const result = await opts.authorizer.authorize(attrs);
     if (result.decision !== 'Allow') return sendStatus(reply, forbidden(attrs, result.reason));

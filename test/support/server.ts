@@ -40,6 +40,7 @@ export interface TestServerOptions {
   secureServing?: ApiServerOptions['secureServing'];
   /** ServiceAccount token settings (issuers, API audiences, key files, expiration limits). */
   serviceAccounts?: ApiServerOptions['serviceAccounts'];
+  maxInFlight?: ApiServerOptions['maxInFlight'];
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -50,7 +51,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     // kubectl goes through TLS with the admin certificate; fetch-based tests use the plain port.
     insecurePort: 0,
     watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
-    secureServing: opts.secureServing, serviceAccounts: opts.serviceAccounts,
+    secureServing: opts.secureServing, serviceAccounts: opts.serviceAccounts, maxInFlight: opts.maxInFlight,
   });
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: RunningWorker[] = [];

@@ -185,7 +185,7 @@ function isObject(v: unknown): v is JSONObject {
 
 /** Encodes an OpenAPI v2 document (parsed JSON) as gnostic's openapi.v2.Document. */
 export function encodeOpenAPIV2Document(doc: JSONObject): Buffer {
-  return encodeMessage('Document', doc).bytes();
+  return (encodeMessage('Document', doc) ?? new ProtoWriter()).bytes();
 }
 
 /** A message from its JSON value; undefined when the value cannot be one (skipped, not set). */
