@@ -21,6 +21,7 @@ import { buildApp } from './server/app.ts';
 import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
+import { ensurePki } from './auth/pki.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
@@ -71,6 +72,9 @@ export interface RunningApiServer {
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? createLogger();
   await mkdir(opts.dataDir, { recursive: true });
+  // The PKI (made on a first start) comes along while the store opens and the policy is reconciled.
+  const pki = ensurePki(opts.dataDir, { extra: [opts.host ?? '', opts.secureServing?.advertiseAddress ?? ''] });
+  pki.catch(() => undefined); // awaited below; a failure surfaces there
   const backend = await openStorageBackend(opts.dataDir, opts.storage, logger);
   const storage = await WatchCache.create(backend, {
     eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs,
@@ -88,7 +92,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // RBAC: the policy cache, the default roles and bindings reconciled, aggregation in step.
   const rbac = await startRbac(registry, logger);
   const serving = await prepareSecureServing(opts.dataDir, opts.host, {
-    ...opts.secureServing, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
+    ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };

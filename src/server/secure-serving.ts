@@ -30,6 +30,8 @@ export interface SecureServingOptions {
   anonymousAuth?: boolean;
   /** More token authenticators (ServiceAccount tokens). */
   tokenAuthenticators?: TokenAuthenticator[];
+  /** The PKI, when its making was started earlier (it overlaps the rest of start-up). */
+  pki?: Promise<Pki>;
   /** The authorizer after system:masters (the API server passes RBAC); without one, only system:masters is allowed anything. */
   authorizer?: Authorizer;
 }
@@ -45,7 +47,7 @@ export interface SecureServing {
 }
 
 export async function prepareSecureServing(dataDir: string, host: string | undefined, opts: SecureServingOptions = {}): Promise<SecureServing> {
-  const pki = await ensurePki(dataDir, { extra: [host ?? '', opts.advertiseAddress ?? ''] });
+  const pki = await (opts.pki ?? ensurePki(dataDir, { extra: [host ?? '', opts.advertiseAddress ?? ''] }));
   if ((opts.certFile === undefined) !== (opts.keyFile === undefined)) {
     throw new Error('--tls-cert-file and --tls-private-key-file go together');
   }
