@@ -8,7 +8,7 @@ import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import { impersonate } from '../auth/impersonation.ts';
 import type { AuthorizationAttributes, Authorizer, UserInfo } from '../auth/types.ts';
 import type { ResourceCatalog } from '../registry/catalog.ts';
-import { parseApiPath } from './request-info.ts';
+import { apiPathOf } from './request-info.ts';
 import { sendStatus } from './respond.ts';
 
 declare module 'fastify' {
@@ -53,7 +53,7 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
   if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return nonResource;
   let parsed;
   try {
-    parsed = parseApiPath(req.url, catalog);
+    parsed = apiPathOf(req, catalog);
   } catch {
     return nonResource; // unknown paths 404 in the handler, after authorization, as in kube
   }

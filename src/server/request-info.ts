@@ -11,6 +11,17 @@ export type ApiPath =
   | { kind: 'resourceList'; group: string; version: string } // /api/v1, /apis/{g}/{v}
   | { kind: 'resource'; def: ResourceDef; namespace?: string; name?: string; subresource?: string };
 
+const parsedByRequest = new WeakMap<object, { url: string; path: ApiPath }>();
+
+/** parseApiPath once per request (authorization and the handler both need it). */
+export function apiPathOf(req: { url: string; raw: object }, catalog: ResourceCatalog): ApiPath {
+  const memo = parsedByRequest.get(req.raw);
+  if (memo && memo.url === req.url) return memo.path;
+  const path = parseApiPath(req.url, catalog);
+  parsedByRequest.set(req.raw, { url: req.url, path });
+  return path;
+}
+
 export function parseApiPath(url: string, catalog: ResourceCatalog): ApiPath {
   const path = url.split('?')[0];
   const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);

@@ -13,7 +13,7 @@ import { sendDiscovery } from './discovery.ts';
 import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
 import { protobufMediaType } from './protobuf/index.ts';
 import { groupVersion } from '../registry/types.ts';
-import { parseApiPath } from './request-info.ts';
+import { apiPathOf } from './request-info.ts';
 import { sendList, sendObject, sendObjectList, sendSuccess, sendText, sendWarnings } from './respond.ts';
 import { bindPod, evictPod } from '../registry/pod-subresources.ts';
 import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
@@ -35,7 +35,7 @@ function bodyTypesOf(def: ResourceDef): string[] {
 export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
   const { registry } = opts;
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = parseApiPath(req.url, registry.catalog);
+    const path = apiPathOf(req, registry.catalog);
     if (path.kind !== 'resource') {
       if (req.method !== 'GET') throw errors.methodNotAllowed();
       return sendDiscovery(req, reply, registry.catalog, path);

@@ -213,15 +213,25 @@ export class WatchCache implements Storage {
       // A new resource's ring misses nothing since the floor: it had no events before.
       bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs);
       this.buckets.set(name, bucket);
+      this.bucketsUnderCache.clear();
     }
     return bucket;
   }
 
+  /** bucketsUnder's answers, until a bucket is added (a LIST would otherwise scan every bucket). */
+  private readonly bucketsUnderCache = new Map<string, CacheBucket[]>();
+
   /** The buckets holding keys under `prefix`, in key order. */
   private bucketsUnder(prefix: string): CacheBucket[] {
-    return [...this.buckets.values()]
-      .filter((b) => b.name.startsWith(prefix) || prefix.startsWith(b.name))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    let found = this.bucketsUnderCache.get(prefix);
+    if (!found) {
+      found = [...this.buckets.values()]
+        .filter((b) => b.name.startsWith(prefix) || prefix.startsWith(b.name))
+        .sort((a, b) => (a.name < b.name ? -1 : 1));
+      if (this.bucketsUnderCache.size > 10_000) this.bucketsUnderCache.clear(); // namespaces come and go
+      this.bucketsUnderCache.set(prefix, found);
+    }
+    return found;
   }
 
   private assertRetained(prefix: string, revision: number): void {
