@@ -1,7 +1,6 @@
 // Assembles one kubelite API server: LevelDB → watch cache → registry → Fastify, and the
 // objects every cluster starts with.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';

@@ -73,7 +73,7 @@ describe('garbage collector', { timeout: 50_000 }, () => {
   });
 
   it('kubectl delete rs --cascade=orphan keeps the pods and removes their ownerReferences', async () => {
-    const { rs, pods } = await createReplicaSet('orph');
+    const { pods } = await createReplicaSet('orph');
     const deleted = await server.kubectl(['delete', 'rs', 'orph', '--cascade=orphan']);
     assert.equal(deleted.code, 0, deleted.stderr);
     await until('the ReplicaSet to be gone', async () => (await get(rsPath('orph'))) === undefined);

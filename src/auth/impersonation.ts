@@ -47,10 +47,8 @@ export function impersonationRequests(req: IncomingMessage): ImpersonationReques
     out.push(sa ? { kind: 'ServiceAccount', namespace: sa.namespace, name: sa.name } : { kind: 'User', name: user });
   }
   for (const group of headers[groupHeader] ?? []) out.push({ kind: 'Group', name: group });
-  let extras = false;
   for (const [header, values] of Object.entries(headers)) {
     if (!header.startsWith(extraPrefix) || !values) continue;
-    extras = true;
     const extraKey = unescapeExtraKey(header.slice(extraPrefix.length));
     for (const value of values) out.push({ kind: 'UserExtra', name: value, extraKey });
   }

@@ -6,7 +6,7 @@
 // certificate whose SANs no longer cover what is asked for is made again.
 import { X509Certificate, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 

@@ -12,10 +12,9 @@ import {
   maxEndpointsCapacity, overCapacityAnnotation, repackSubsets, truncateSubsets, type EndpointAddress, type EndpointSubset,
 } from './endpointslice/subsets.ts';
 import {
-  findPort, isPodReady, isServiceIPSet, podIPForService, servicesForPod, servicesToUpdateOnPodChange, shouldPodBeInEndpoints,
+  findPort, isPodReady, isServiceIPSet, podIPForService, queueServicesAndTheirPods, shouldPodBeInEndpoints,
   semanticEqual, shouldSetHostname, type Pod, type Service,
 } from './endpointslice/util.ts';
-import { podInformer } from './informers.ts';
 import type { ControllerContext, ControllerDefinition } from './types.ts';
 
 export const controllerName = 'endpoints-controller';
@@ -35,19 +34,7 @@ export const endpointsController: ControllerDefinition = {
     const pods = ctx.factory.informerFor<Pod>(resources.pods);
     const endpoints = ctx.factory.informerFor<Endpoints>(resources.endpoints);
     const batch = ctx.options.endpointUpdatesBatchPeriodSeconds * 1000;
-    const enqueue = (keys: Iterable<string>) => {
-      for (const key of keys) batch ? queue.addAfter(key, batch) : queue.add(key);
-    };
-    services.addEventHandler({
-      onAdd: (svc) => queue.add(objectKey(svc)),
-      onUpdate: (_old, svc) => queue.add(objectKey(svc)),
-      onDelete: (svc) => queue.add(objectKey(svc)),
-    });
-    pods.addEventHandler({
-      onAdd: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
-      onUpdate: (old, pod) => enqueue(servicesToUpdateOnPodChange(services.store, old, pod)),
-      onDelete: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
-    });
+    queueServicesAndTheirPods(services, pods, queue, batch);
     endpoints.addEventHandler({ onDelete: (ep) => queue.add(objectKey(ep)) });
     const sync = new EndpointsSync(ctx, services, pods, endpoints);
     return {

@@ -7,7 +7,7 @@
 // reconciler.ts). Slices of a Service that is gone are deleted here too, which kube leaves
 // to the garbage collector.
 import {
-  ApiError, isNotFound, objectKey, referenceTo, resources, splitKey, type EventRecorder, type ResourceDescriptor, type SharedInformer,
+  ApiError, isNotFound, referenceTo, resources, splitKey, type EventRecorder, type ResourceDescriptor, type SharedInformer,
 } from '../../client/index.ts';
 import type { ControllerContext, ControllerDefinition } from '../types.ts';
 import {
@@ -15,7 +15,7 @@ import {
 } from './reconciler.ts';
 import { EndpointSliceTracker } from './tracker.ts';
 import { lastChangeTriggerTimeAnnotation, TriggerTimeTracker } from './trigger-time.ts';
-import { servicesForPod, servicesToUpdateOnPodChange, type Pod, type Service } from './util.ts';
+import { queueServicesAndTheirPods, type Pod, type Service } from './util.ts';
 
 export const controllerName = 'endpointslice-controller';
 /** endpointSliceChangeMinSyncDelay: a slice changed by someone else wakes its Service after this. */
@@ -37,23 +37,11 @@ export const endpointSliceController: ControllerDefinition = {
     const nodes = ctx.factory.informerFor(resources.nodes);
     const tracker = new EndpointSliceTracker((s) => serviceKeyOf(s as EndpointSlice));
     const batch = ctx.options.endpointSliceUpdatesBatchPeriodSeconds * 1000;
-    const enqueue = (keys: Iterable<string>) => {
-      for (const key of keys) batch ? queue.addAfter(key, batch) : queue.add(key);
-    };
     const enqueueFor = (slice: EndpointSlice) => {
       const key = serviceKeyOf(slice);
       if (key) queue.addAfter(key, Math.max(sliceChangeMinSyncDelayMs, batch));
     };
-    services.addEventHandler({
-      onAdd: (svc) => queue.add(objectKey(svc)),
-      onUpdate: (_old, svc) => queue.add(objectKey(svc)),
-      onDelete: (svc) => queue.add(objectKey(svc)),
-    });
-    pods.addEventHandler({
-      onAdd: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
-      onUpdate: (old, pod) => enqueue(servicesToUpdateOnPodChange(services.store, old, pod)),
-      onDelete: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
-    });
+    queueServicesAndTheirPods(services, pods, queue, batch);
     slices.addEventHandler({
       onAdd: (slice) => managedByUs(slice) && tracker.shouldSync(slice) && enqueueFor(slice),
       onUpdate: (old, slice) => {

@@ -2,7 +2,7 @@
 // which pods belong in endpoints, how a service port resolves to a pod's port, which
 // services a pod change wakes, and the shapes of Services and Pods both controllers read.
 import type { KubeObject } from '../../api/types.ts';
-import { objectKey, type Store } from '../../client/index.ts';
+import { objectKey, type SharedInformer, type Store, type WorkQueue } from '../../client/index.ts';
 
 export interface ServicePort {
   name?: string;
@@ -144,4 +144,25 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => semanticEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The event handlers the Endpoints and EndpointSlice controllers share: a Service's key on
+ * every change to it, and the keys of the Services selecting a pod whenever the pod changes
+ * in a way that matters (after `batchMs`, kube's --endpoint-updates-batch-period).
+ */
+export function queueServicesAndTheirPods(services: SharedInformer<Service>, pods: SharedInformer<Pod>, queue: WorkQueue<string>, batchMs: number): void {
+  const enqueue = (keys: Iterable<string>) => {
+    for (const key of keys) batchMs ? queue.addAfter(key, batchMs) : queue.add(key);
+  };
+  services.addEventHandler({
+    onAdd: (svc) => queue.add(objectKey(svc)),
+    onUpdate: (_old, svc) => queue.add(objectKey(svc)),
+    onDelete: (svc) => queue.add(objectKey(svc)),
+  });
+  pods.addEventHandler({
+    onAdd: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
+    onUpdate: (old, pod) => enqueue(servicesToUpdateOnPodChange(services.store, old, pod)),
+    onDelete: (pod) => enqueue(servicesForPod(services.store, pod.metadata.namespace!, pod.metadata.labels)),
+  });
 }

@@ -5,19 +5,9 @@
 // The parser itself is the CronJob controller's (robfig/cron v3's ParseStandard, with Next()),
 // so that what the API accepts and what the controller runs cannot drift apart.
 export { cronScheduleError } from '../../controllers/cronjob/schedule.ts';
+import { isKnownTimeZone } from '../../controllers/cronjob/time-zone.ts';
 
 // ---- time zones ----
-
-/** time.LoadLocation succeeds: an IANA name known to the time-zone database (case matters, as on disk). */
-export function isKnownTimeZone(name: string): boolean {
-  if (name === '' || name === 'UTC' || name === 'Local') return true;
-  try {
-    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-    return resolved === name || resolved.toLowerCase() !== name.toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 // https://data.iana.org/time-zones/theory.html#naming, with 0-9 and + tolerated for legacy names.
 const validTimeZoneCharacters = /^[A-Za-z.\-_0-9+]{1,14}$/;
