@@ -1,6 +1,7 @@
 // The garbage collector end to end: kubectl against a kubelite server with simulated
 // kubelets, the scheduler, the ReplicaSet controller and the garbage collector. Deleting a
-// ReplicaSet in background, orphan and foreground mode does to its pods what kube does;
+// ReplicaSet in background, orphan and foreground mode does to its pods what kube does (and a
+// Deployment to its ReplicaSet);
 // dangling, partial, cluster-scoped and cross-namespace owner references are handled as
 // kube's garbage collector handles them.
 import assert from 'node:assert/strict';
@@ -22,11 +23,11 @@ spec:
       containers: [{ name: web, image: nginx }]
 `;
 
-describe('garbage collector', { timeout: 50_000 }, () => {
+describe('garbage collector', { timeout: 90_000 }, () => {
   let server: TestServer;
 
   before(async () => {
-    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['replicaset', 'garbage-collector'] } });
+    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['replicaset', 'deployment', 'garbage-collector'] } });
   });
 
   after(async () => {
@@ -51,6 +52,34 @@ describe('garbage collector', { timeout: 50_000 }, () => {
   const rsPath = (name: string) => `/apis/apps/v1/namespaces/default/replicasets/${name}`;
   const cmPath = (name: string, ns = 'default') => `/api/v1/namespaces/${ns}/configmaps/${name}`;
   const ownerRef = (o: KubeObject, extra: Record<string, unknown> = {}) => ({ apiVersion: o.apiVersion!, kind: o.kind!, name: o.metadata.name!, uid: o.metadata.uid!, ...extra });
+
+  /** A Deployment of 2 with its ReplicaSet and pods in place; returns the ReplicaSet's name. */
+  async function createDeployment(name: string): Promise<string> {
+    const created = await server.kubectl(['create', 'deployment', name, '--image=nginx', '--replicas=2']);
+    assert.equal(created.code, 0, created.stderr);
+    await until(`2 pods of deployment ${name}`, async () => (await podsOf(name)).length === 2 || undefined, 30_000);
+    const replicaSets = await list(`/apis/apps/v1/namespaces/default/replicasets?labelSelector=app%3D${name}`);
+    assert.equal(replicaSets.length, 1);
+    return replicaSets[0].metadata.name!;
+  }
+
+  it('kubectl delete deployment removes its ReplicaSet and pods; --cascade=orphan leaves them', async () => {
+    const rsName = await createDeployment('gone');
+    assert.equal((await server.kubectl(['delete', 'deployment', 'gone'])).code, 0);
+    await until('the ReplicaSet and pods of a deleted Deployment to go', async () =>
+      ((await get(rsPath(rsName))) === undefined && (await podsOf('gone')).length === 0) || undefined, 30_000);
+
+    const keptName = await createDeployment('kept');
+    const orphaned = await server.kubectl(['delete', 'deployment', 'kept', '--cascade=orphan']);
+    assert.equal(orphaned.code, 0, orphaned.stderr);
+    const rs = await until('the orphaned ReplicaSet to lose its owner', async () => {
+      const rs = await get(rsPath(keptName));
+      return rs && !rs.metadata.ownerReferences?.length ? rs : undefined;
+    }, 30_000);
+    assert.equal(rs.metadata.name, keptName);
+    assert.equal((await podsOf('kept')).length, 2, 'the pods stay with their ReplicaSet');
+    assert.equal(await get('/apis/apps/v1/namespaces/default/deployments/kept'), undefined);
+  });
 
   async function createReplicaSet(name: string, opts: { hold?: boolean } = {}): Promise<{ rs: KubeObject; pods: KubeObject[] }> {
     const created = await server.kubectl(['apply', '-f', '-'], { input: replicaSet(name, opts) });
