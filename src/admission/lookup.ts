@@ -3,6 +3,7 @@
 import type { KubeObject } from '../api/types.ts';
 import { listPrefix } from '../registry/catalog.ts';
 import type { Registry } from '../registry/registry.ts';
+import { WatchCache } from '../storage/watch-cache.ts';
 
 export interface ResourceRef {
   group: string;
@@ -32,12 +33,23 @@ export class ObjectLookup {
     return def;
   }
 
-  /** Straight from storage under the resource's key prefix: no list options, no copies (it runs on every write). */
+  /** Lists by key prefix, remembered until the watch cache sees a change under it (it runs on every write). */
   async list(ref: ResourceRef, namespace?: string): Promise<KubeObject[]> {
     const def = this.def(ref);
-    const page = await this.registry.storageFor(def).list(listPrefix(def, namespace));
-    return page.items.map((i) => i.object);
+    const storage = this.registry.storageFor(def);
+    const prefix = listPrefix(def, namespace);
+    const changed = storage instanceof WatchCache ? storage.changedThrough(prefix) : undefined;
+    const memo = this.lists.get(prefix);
+    if (changed !== undefined && memo?.changed === changed) return [...memo.objects]; // callers may sort
+    const objects = (await storage.list(prefix)).items.map((i) => i.object);
+    if (changed !== undefined) {
+      if (this.lists.size > 10_000) this.lists.clear();
+      this.lists.set(prefix, { changed, objects });
+    }
+    return objects;
   }
+
+  private readonly lists = new Map<string, { changed: number; objects: KubeObject[] }>();
 
   async get(ref: ResourceRef, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     return (await this.registry.store(this.def(ref)).get(namespace, name).catch(() => undefined))?.object;

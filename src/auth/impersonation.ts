@@ -39,6 +39,10 @@ function unescapeExtraKey(key: string): string {
 
 /** buildImpersonationRequests: what the headers ask for; groups, extras or a UID need a user too. */
 export function impersonationRequests(req: IncomingMessage): ImpersonationRequest[] {
+  // Almost no request impersonates: look at the raw header names before building headersDistinct.
+  let any = false;
+  for (let i = 0; i < req.rawHeaders.length && !any; i += 2) any = /^impersonate-/i.test(req.rawHeaders[i]);
+  if (!any) return [];
   const headers = req.headersDistinct;
   const out: ImpersonationRequest[] = [];
   const user = headers[userHeader]?.[0] ?? '';

@@ -15,7 +15,11 @@ export class CacheBucket {
     this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs);
   }
 
+  /** The revision of the last event applied here (0: none since the cache started). */
+  lastApplied = 0;
+
   apply(ev: StorageEvent): void {
+    this.lastApplied = ev.revision;
     const prev = this.objects.get(ev.key);
     if (ev.type === 'DELETED') this.objects.delete(ev.key);
     else this.objects.set(ev.current);

@@ -93,6 +93,16 @@ export class WatchCache implements Storage {
     return this.cached(key);
   }
 
+  /**
+   * The revision of the last change to anything under `prefix` since the cache started (0:
+   * none): equal answers mean a LIST of `prefix` would return the same objects.
+   */
+  changedThrough(prefix: string): number {
+    let last = 0;
+    for (const bucket of this.bucketsUnder(prefix)) last = Math.max(last, bucket.lastApplied);
+    return last;
+  }
+
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.assertOpen(prefix);
     const past = opts.revision !== undefined && opts.revision < this.appliedRevision ? opts.revision : undefined;
