@@ -21,7 +21,8 @@ export interface StartWorkerOptions {
   /** Run in this thread instead of a worker thread (no restarts: errors propagate). */
   inProcess?: boolean;
   backoff?: { initialMs: number; maxMs: number };
-  /** How long stop() waits for a clean exit before terminating the thread (default 10 s). */
+  /** How long stop() waits for a clean exit before terminating the thread (default 5 s, so that
+   *  SIGTERM ends kubelite within the 10 s a container runtime gives before SIGKILL). */
   stopTimeoutMs?: number;
   /** Resolve only once the worker reported ready (default true); false returns at once (see `ready`). */
   waitForReady?: boolean;
@@ -119,7 +120,7 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
       const timeout = setTimeout(() => {
         log.warn('worker did not stop in time; terminating its thread');
         void worker.terminate();
-      }, opts.stopTimeoutMs ?? 10_000);
+      }, opts.stopTimeoutMs ?? 5_000);
       await exited;
       clearTimeout(timeout);
     },
