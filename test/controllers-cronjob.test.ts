@@ -50,11 +50,7 @@ describe('cronjob controller', { timeout: 55_000 }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getCronJob = (name: string) => getJson(`/apis/batch/v1/namespaces/default/cronjobs/${name}`);
   /** The live Jobs a CronJob created, oldest first. */
   async function jobsOf(name: string): Promise<KubeObject[]> {

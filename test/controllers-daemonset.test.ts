@@ -41,11 +41,7 @@ describe('daemonset controller', { timeout: 55_000 }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getDs = (name = 'agent') => getJson(`/apis/apps/v1/namespaces/default/daemonsets/${name}`);
   /** Live pods of a DaemonSet by the node they run on. */
   async function podsByNode(name = 'agent'): Promise<Map<string, KubeObject>> {

@@ -196,11 +196,7 @@ describe('horizontal pod autoscaler controller', { timeout: 50_000 }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getHpa = (name: string) => getJson(`/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/${name}`);
   const condition = (obj: KubeObject, type: string) => obj.status?.conditions?.find((c: { type: string }) => c.type === type);
   async function events(reason: string, name: string): Promise<string[]> {

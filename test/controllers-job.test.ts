@@ -47,11 +47,7 @@ describe('job controller', { timeout: 55_000, concurrency: true }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getJob = (name: string) => getJson(`/apis/batch/v1/namespaces/default/jobs/${name}`);
   const podsOf = async (name: string) =>
     (await getJson<{ items: KubeObject[] }>(`/api/v1/namespaces/default/pods?labelSelector=batch.kubernetes.io%2Fjob-name%3D${name}`)).items;

@@ -42,11 +42,7 @@ describe('replicaset controller', { timeout: 30_000 }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getRs = () => getJson('/apis/apps/v1/namespaces/default/replicasets/web');
   const isReady = (p: KubeObject) => p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
   /** The live (not terminating) pods the ReplicaSet controls. */

@@ -76,11 +76,7 @@ describe('statefulset controller', { timeout: 55_000 }, () => {
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getSts = (name = 'web') => getJson(`/apis/apps/v1/namespaces/default/statefulsets/${name}`);
   const getPod = (name: string) => getJson(`/api/v1/namespaces/default/pods/${name}`);
   /** The position of the first watch event matching, or -1. */

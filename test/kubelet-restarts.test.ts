@@ -26,11 +26,7 @@ describe('kubelet container restarts and downward API env', { timeout: 55_000, c
     await server?.stop();
   });
 
-  async function getJson<T = KubeObject>(path: string): Promise<T> {
-    const res = await server.request(path);
-    assert.equal(res.status, 200, path);
-    return (await res.json()) as T;
-  }
+  const getJson = <T = KubeObject>(path: string) => server.getJson<T>(path);
   const getPod = (name: string) => getJson(`/api/v1/namespaces/default/pods/${name}`);
   async function kubectl(args: string[], input?: string): Promise<string> {
     const r = await server.kubectl(args, input === undefined ? undefined : { input });

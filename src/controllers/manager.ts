@@ -4,7 +4,7 @@
 // informers list and sync, then the workers start. Stop: the queues shut down (a reconcile
 // in flight finishes), the controllers' own loops stop, then the informers.
 import { InformerFactory, runWorkers, WorkQueue, type ApiClient } from '../client/index.ts';
-import type { Clock } from './clock.ts';
+import { realClock, type Clock } from './clock.ts';
 import { EventRecorder } from './events.ts';
 import { parseOptions, type ControllerManagerOptions } from './options.ts';
 import type { Controller, ControllerContext, ControllerDefinition, ControllerLog } from './types.ts';
@@ -51,7 +51,7 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   const factory = new InformerFactory(client, { onError: (err, during) => log.warn({ err: String(err), during }, 'controller manager: informer failure') });
   const recorders: EventRecorder[] = [];
   const ctx: ControllerContext = {
-    client, factory, log, options, clock: config.clock,
+    client, factory, log, options, clock: config.clock ?? realClock,
     recorder(component) {
       const recorder = new EventRecorder(client, component, log);
       recorders.push(recorder);

@@ -4,7 +4,7 @@
 // again on a fresh read before deleting (it may have changed), and the delete carries a UID
 // precondition and cascades to the Job's pods.
 import { isNotFound, objectKey, resources, splitKey, type ResourceDescriptor } from '../client/index.ts';
-import { DelayedQueue, realClock } from './clock.ts';
+import { DelayedQueue } from './clock.ts';
 import { finishedCondition, type Job } from './job/types.ts';
 import type { ControllerDefinition } from './types.ts';
 
@@ -29,7 +29,7 @@ export const ttlAfterFinishedController: ControllerDefinition = {
   name: controllerName,
   workers: (o) => o.concurrentTTLSyncs,
   setup(ctx, queue) {
-    const clock = ctx.clock ?? realClock;
+    const clock = ctx.clock;
     const delayed = new DelayedQueue(queue, clock);
     const jobs = ctx.factory.informerFor(jobsResource);
     const enqueue = (job: Job) => {

@@ -19,7 +19,7 @@ export interface ControllerContext {
   /** An event recorder writing core/v1 Events as `component` (kube's EventSource.Component). */
   recorder(component: string): EventRecorder;
   /** The time controllers read and schedule by; the real clock unless a test gives a FakeClock. */
-  clock?: Clock;
+  clock: Clock;
 }
 
 export interface Controller {

@@ -5,6 +5,7 @@
 // the subresource label carries the path, as kube reports /healthz or /openapi/v2).
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
+import { apiPathOf, type ApiPath } from '../server/request-info.ts';
 import type { RequestLabels } from './apiserver.ts';
 
 const connectSubresources = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
@@ -13,6 +14,8 @@ const applyPatchType = 'application/apply-patch+yaml';
 export interface RequestSummary {
   method: string;
   url: string;
+  /** The underlying request, which the parsed path is remembered by. */
+  raw: object;
   query: Record<string, unknown> | undefined;
   contentType: string | undefined;
 }
@@ -38,9 +41,9 @@ export function requestLabels(req: RequestSummary, catalog: ResourceCatalog): La
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  let resource: ResourcePath | undefined;
+  let resource: Extract<ApiPath, { kind: 'resource' }> | undefined;
   if (path.startsWith('/api/') || path.startsWith('/apis/')) {
-    const parsed = resourcePath(path, catalog);
+    const parsed = resourcePath(req, catalog);
     if (parsed === null) return undefined;
     resource = parsed;
   }
@@ -64,37 +67,17 @@ export function requestLabels(req: RequestSummary, catalog: ResourceCatalog): La
   };
 }
 
-interface ResourcePath {
-  def: ResourceDef;
-  namespace?: string;
-  name?: string;
-  subresource?: string;
-}
-
 /**
- * The resource a path under /api or /apis names, as server/request-info.ts reads it but with
- * map lookups only (this runs for every request); undefined for discovery paths
+ * The resource a path under /api or /apis names, from the request's parsed path (parsed once
+ * per request, shared with authorization and the handler); undefined for discovery paths
  * (/api/v1, /apis/apps/v1), null for a path naming no served resource.
  */
-function resourcePath(path: string, catalog: ResourceCatalog): ResourcePath | undefined | null {
-  const segs = path.split('/').filter((s) => s !== '');
-  const core = segs[0] === 'api';
-  const group = core ? '' : segs[1];
-  const version = core ? segs[1] : segs[2];
-  let rest = segs.slice(core ? 2 : 3);
-  if (version === undefined || rest.length === 0) return undefined;
-  let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const namespaces = catalog.lookup(group, version, 'namespaces');
-    if (!(namespaces?.subresources as string[] | undefined)?.includes(rest[2])) {
-      namespace = rest[1];
-      rest = rest.slice(2);
-    }
+function resourcePath(req: RequestSummary, catalog: ResourceCatalog): Extract<ApiPath, { kind: 'resource' }> | undefined | null {
+  let parsed: ApiPath;
+  try {
+    parsed = apiPathOf(req, catalog);
+  } catch {
+    return null;
   }
-  if (rest.length > 3) return null;
-  const def = catalog.lookup(group, version, rest[0]);
-  if (!def) return null;
-  const [, name, subresource] = rest;
-  if (subresource !== undefined && !(def.subresources as string[]).includes(subresource)) return null;
-  return { def, namespace, name, subresource };
+  return parsed.kind === 'resource' ? parsed : undefined;
 }

@@ -1,13 +1,16 @@
-// The storage view of a built-in kind served in a version other than the one it is stored
-// in, as kube-apiserver's storage codec converts (autoscaling/v1 HorizontalPodAutoscalers
-// are stored as autoscaling/v2): writes are converted to the stored version, reads, lists
-// and watch events back to the served one. Each stored version is converted once and shared.
+// The storage view of a kind served in a version other than the one it is stored in, as
+// kube-apiserver's storage codec converts (autoscaling/v1 HorizontalPodAutoscalers are stored
+// as autoscaling/v2; a custom resource's served versions go through its storage version):
+// writes are converted to the stored version, reads, lists and watch events back to the
+// served one. Each stored version is converted once and shared, like the stored JSON.
 import type { KubeObject } from '../api/types.ts';
 import type { DeleteOptions, ListOptions, ListResult, Storage, StorageEvent, StoredObject, TryUpdate, UpdateOptions, WatchHandle } from '../storage/interface.ts';
 
 export interface Conversion {
-  /** Stored version → served version. */
+  /** Stored version → served version; `obj` is the caller's own copy, free to change. */
   toServed(obj: KubeObject): KubeObject;
+  /** True when a stored object is served exactly as stored (no copy, no conversion). */
+  servedAsStored?(obj: KubeObject): boolean;
   /** Served version → stored version (defaults of the stored version applied). */
   toStored(obj: KubeObject): KubeObject;
 }
@@ -31,13 +34,14 @@ class ConvertedStorage implements Storage {
   }
 
   private read(stored: StoredObject): StoredObject {
+    if (this.conversion.servedAsStored?.(stored.object)) return stored;
     let view = this.views.get(stored);
-    if (!view) {
-      const object = this.conversion.toServed(structuredClone(stored.object));
-      view = { key: stored.key, object, json: JSON.stringify(object), revision: stored.revision };
-      this.views.set(stored, view);
-      this.sources.set(view, stored);
-    }
+    if (view) return view;
+    const object = this.conversion.toServed(structuredClone(stored.object));
+    const json = JSON.stringify(object);
+    view = json === stored.json ? stored : { key: stored.key, object, json, revision: stored.revision };
+    this.views.set(stored, view);
+    if (view !== stored) this.sources.set(view, stored);
     return view;
   }
 
@@ -64,6 +68,7 @@ class ConvertedStorage implements Storage {
     const updated = await this.inner.guaranteedUpdate(key, async (current) => {
       const view = this.read(current);
       const next = await tryUpdate(view);
+      // Returning the current version unchanged is a no-op: hand back the stored object itself.
       return next === view.object ? current.object : this.conversion.toStored(next);
     }, { ...opts, cachedExisting: this.source(opts?.cachedExisting) });
     return this.read(updated);

@@ -42,7 +42,7 @@ export const prometheusRoutes: FastifyPluginAsync<PrometheusOptions> = async (ap
 
 function instrument(app: FastifyInstance, metrics: ApiServerMetrics, catalog: Registry['catalog']): void {
   app.addHook('onRequest', async (req, reply) => {
-    const labelled = requestLabels({ method: req.method, url: req.url, query: req.query as Record<string, unknown>, contentType: req.headers['content-type'] }, catalog) ?? null;
+    const labelled = requestLabels({ method: req.method, url: req.url, raw: req.raw, query: req.query as Record<string, unknown>, contentType: req.headers['content-type'] }, catalog) ?? null;
     req.kubeMetrics = labelled;
     if (!labelled?.longRunning) return;
     const open = metrics.longRunningGauge(labelled.labels);

@@ -1,9 +1,11 @@
 // Test support: a kubelite API server on 127.0.0.1, a free port and a temp data dir,
 // stopped and removed by the test; and kubectl pointed at it.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KubeObject } from '../../src/api/types.ts';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../../src/apiserver.ts';
 import { createLogger } from '../../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../../src/workers/index.ts';
@@ -17,6 +19,8 @@ export interface TestServer extends RunningApiServer {
   kubectl(args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** fetch against the server, path relative to its URL. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** GET `path` (plain port), asserting 200, and parse the JSON. */
+  getJson<T = KubeObject>(path: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +76,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     kubectl: (args, o) => runKubectl(server.kubeconfigPath, args, o),
     request: (path, init) => fetch(server.insecureUrl + path, init),
+    async getJson<T>(path: string): Promise<T> {
+      const res = await fetch(server.insecureUrl + path);
+      assert.equal(res.status, 200, path);
+      return (await res.json()) as T;
+    },
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await server.close();

@@ -2,7 +2,7 @@
 // CronJob's key is queued when it or one of its Jobs changes, and again just after its next
 // due time — scheduled on the controller's Clock, so tests drive it with a FakeClock.
 import { objectKey } from '../../client/index.ts';
-import { DelayedQueue, realClock } from '../clock.ts';
+import { DelayedQueue } from '../clock.ts';
 import type { Job } from '../job/types.ts';
 import type { ControllerDefinition } from '../types.ts';
 import { cronJobsResource, jobsResource, syncCronJobKey, type CronJobDeps } from './sync.ts';
@@ -14,7 +14,7 @@ export const cronJobController: ControllerDefinition = {
   name: controllerName,
   workers: (o) => o.concurrentCronJobSyncs,
   setup(ctx, queue) {
-    const clock = ctx.clock ?? realClock;
+    const clock = ctx.clock;
     const delayed = new DelayedQueue(queue, clock);
     const cronJobs = ctx.factory.informerFor(cronJobsResource);
     const jobs = ctx.factory.informerFor(jobsResource);

@@ -25,7 +25,7 @@ export const deploymentController: ControllerDefinition = {
     const deployments = ctx.factory.informerFor(resources.deployments as ResourceDescriptor<Deployment>);
     const replicaSets = ctx.factory.informerFor<ReplicaSet>(resources.replicaSets);
     const pods = podInformer(ctx.factory);
-    const now = () => ctx.clock?.now() ?? Date.now();
+    const now = () => ctx.clock.now();
     const deps: DeploymentDeps = { client: ctx.client, recorder: ctx.recorder(controllerName), replicaSets, pods, log: ctx.log, now };
 
     deployments.addEventHandler({

@@ -2,7 +2,7 @@
 // Job keys queued at once for Job changes and batched (syncJobBatchPeriod) for pod changes,
 // and a second queue that strips the tracking finalizer from orphaned pods (syncOrphanPod).
 import { isNotFound, objectKey, resources, runWorkers, WorkQueue, type ResourceDescriptor } from '../../client/index.ts';
-import { DelayedQueue, realClock } from '../clock.ts';
+import { DelayedQueue } from '../clock.ts';
 import type { ControllerDefinition } from '../types.ts';
 import { BackoffStore } from './backoff.ts';
 import type { JobDeps } from './context.ts';
@@ -17,7 +17,7 @@ export const jobController: ControllerDefinition = {
   name: controllerName,
   workers: (o) => o.concurrentJobSyncs,
   setup(ctx, queue) {
-    const clock = ctx.clock ?? realClock;
+    const clock = ctx.clock;
     const jobs = ctx.factory.informerFor(resources.jobs as ResourceDescriptor<Job>);
     const pods = ctx.factory.informerFor<JobPod>(resources.pods);
     const delayed = new DelayedQueue(queue, clock);

@@ -8,7 +8,6 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound, objectKey, referenceTo, resources, type ResourceDescriptor } from '../../client/index.ts';
 import type { Pod } from '../../scheduler/types.ts';
-import { realClock } from '../clock.ts';
 import { podInformer } from '../informers.ts';
 import type { ControllerContext, ControllerDefinition } from '../types.ts';
 import { ReplicaNormalizer, type Behavior } from './behavior.ts';
@@ -55,7 +54,7 @@ export const horizontalPodAutoscalerController: ControllerDefinition = {
     const hpas = ctx.factory.informerFor<Hpa>(horizontalPodAutoscalers as ResourceDescriptor<Hpa>);
     const pods = podInformer(ctx.factory);
     const periodMs = ctx.options.horizontalPodAutoscalerSyncPeriodSeconds * 1000;
-    const clock = ctx.clock ?? realClock;
+    const clock = ctx.clock;
     const normalizer = new ReplicaNormalizer(ctx.options.horizontalPodAutoscalerDownscaleStabilizationSeconds * 1000, () => clock.now());
     // Every request waits a sync period; one already waiting absorbs the rest.
     const enqueue = (hpa: Hpa) => queue.addAfter(objectKey(hpa), periodMs);
