@@ -5,14 +5,12 @@
 // `kubectl auth whoami` prints). Their rows join the catalog so that discovery lists them and
 // authorization sees `create tokenreviews`; every other verb on them is refused with 405 by
 // the generic routes, as kube answers.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import { contentTypeOf, decodeRequestBody, encodeYaml, negotiate } from '../server/negotiate.ts';
-import { protobufMediaType } from '../server/protobuf/index.ts';
-import { sendText } from '../server/respond.ts';
+import { reviewHandler } from '../server/review-routes.ts';
 import type { TokenAuthenticator } from './authenticate.ts';
 import { intersectAudiences, isAudienceAware } from './serviceaccount/authenticator.ts';
 import type { UserInfo } from './types.ts';
@@ -80,24 +78,6 @@ function userInfo(user: UserInfo): TokenReviewStatus['user'] {
   return out;
 }
 
-const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
-
-function decodeReview(req: FastifyRequest, kind: string): KubeObject {
-  const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes, { apiVersion: `${group}/${version}`, kind });
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest(`Object '${kind}' is missing in '${JSON.stringify(body ?? '')}'`);
-  const obj = body as KubeObject;
-  if (obj.kind && obj.kind !== kind) throw errors.badRequest(`${obj.kind} is not suitable for converting to "${kind}"`);
-  if (obj.apiVersion && obj.apiVersion !== `${group}/${version}`) {
-    throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${group}/${version})`);
-  }
-  return obj;
-}
-
-function send(req: FastifyRequest, reply: FastifyReply, doc: unknown): FastifyReply {
-  const rep = negotiate(req.headers.accept, []);
-  return sendText(reply, 201, contentTypeOf(rep.encoding), rep.encoding === 'yaml' ? encodeYaml(doc) : JSON.stringify(doc));
-}
-
 /** metav1.Time now, in seconds. */
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -109,8 +89,7 @@ export async function authenticationApiRoutes(app: FastifyInstance, opts: { regi
   }
   const base = `/apis/${group}/${version}`;
 
-  app.post(`${base}/tokenreviews`, async (req, reply) => {
-    const review = decodeReview(req, 'TokenReview');
+  app.post(`${base}/tokenreviews`, reviewHandler(tokenReviewResource, async (review) => {
     const spec = (review.spec ?? {}) as { token?: string; audiences?: string[] | null };
     if (!spec.token) throw errors.badRequest(`token is required for TokenReview in ${group}`);
     const out: KubeObject = {
@@ -128,21 +107,15 @@ export async function authenticationApiRoutes(app: FastifyInstance, opts: { regi
       }
       out.status = status;
     }
-    return send(req, reply, out);
-  });
+    return out;
+  }));
 
-  app.post(`${base}/selfsubjectreviews`, async (req, reply) => {
-    decodeReview(req, 'SelfSubjectReview');
-    const user = req.user;
+  app.post(`${base}/selfsubjectreviews`, reviewHandler(selfSubjectReviewResource, (_review, { user }) => {
     if (!user) throw errors.badRequest('no user present on request');
-    const info: Record<string, unknown> = { username: user.username };
-    if (user.uid) info.uid = user.uid;
-    if (user.groups.length) info.groups = [...user.groups];
-    if (user.extra && Object.keys(user.extra).length) info.extra = structuredClone(user.extra);
-    return send(req, reply, {
+    return {
       kind: 'SelfSubjectReview', apiVersion: `${group}/${version}`,
       metadata: { creationTimestamp: now() },
-      status: { userInfo: info },
-    });
-  });
+      status: { userInfo: userInfo(user) },
+    };
+  }));
 }
