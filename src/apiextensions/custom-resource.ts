@@ -54,11 +54,11 @@ function versionDef(crd: CustomResourceDefinition, version: CRDVersion, opts: Cu
     selectableFields: selectableFields(version),
     scale: version.subresources?.scale,
     strategy: strategyFor(schema, subresources.includes('status')),
+    storageView: (inner) => versionedStorage(inner, {
+      apiVersion: `${group}/${version.name}`, storageApiVersion: `${group}/${storage}`, schema,
+    }),
     custom: {
       decode: (obj, o) => decodeCustomResource(obj, schema, o),
-      storage: (inner) => versionedStorage(inner, {
-        apiVersion: `${group}/${version.name}`, storageApiVersion: `${group}/${storage}`, schema,
-      }),
       patchTypes: customResourcePatchTypes,
       admitCreate() {
         if (opts.terminating()) {

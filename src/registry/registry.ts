@@ -61,10 +61,10 @@ export class Registry {
 
   /** The storage a resource's objects are read and written through. */
   storageFor(def: ResourceDef): Storage {
-    if (!def.custom && !def.storageView) return this.storage;
+    if (!def.storageView) return this.storage;
     let view = this.views.get(def);
     if (!view) {
-      view = def.custom ? def.custom.storage(this.storage) : def.storageView!(this.storage);
+      view = def.storageView(this.storage);
       this.views.set(def, view);
     }
     return view;

@@ -107,9 +107,10 @@ export interface ResourceDef {
   /** Present for custom resources served from a CRD (see src/apiextensions/). */
   custom?: CustomResourceHooks;
   /**
-   * For a built-in kind served in a version other than the one stored (autoscaling/v1
-   * HorizontalPodAutoscalers are stored as v2): the storage view converting to and from the
-   * stored version, as kube-apiserver's storage codec does.
+   * For a kind served in a version other than the one stored (autoscaling/v1
+   * HorizontalPodAutoscalers are stored as v2; a custom resource's versions other than the
+   * CRD's storage version, and any with schema defaults): the storage view converting to and
+   * from the stored version, as kube-apiserver's storage codec does.
    */
   storageView?(inner: Storage): Storage;
 }
@@ -117,14 +118,12 @@ export interface ResourceDef {
 /**
  * What a custom resource does differently from a built-in kind, as kube's crdHandler serves
  * it: bodies decode by the CRD's structural schema (pruning, defaulting) instead of a Go type,
- * objects are stored in the CRD's storage version, and neither strategic merge patches nor
+ * objects are stored in the CRD's storage version (its `storageView`), and neither strategic merge patches nor
  * protobuf bodies are accepted.
  */
 export interface CustomResourceHooks {
   /** Prunes unknown fields and fills defaults in place (the unstructured decoder's schema coercion). */
   decode(obj: KubeObject, opts: CheckOptions): SchemaCheck;
-  /** The storage this version reads and writes through (conversion to and from the storage version). */
-  storage(inner: Storage): Storage;
   /** The PATCH content types accepted. */
   patchTypes: string[];
   /** Throws when a create must be refused (the CRD is terminating). */
