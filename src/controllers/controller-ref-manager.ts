@@ -3,8 +3,8 @@
 // it is itself being deleted), and adopts matching orphans — after one fresh read proving it
 // is still the same, live owner (RecheckDeletionTimestamp). Ownership changes are strategic
 // merge patches on ownerReferences (merged by uid) carrying the object's uid as a precondition.
-import type { KubeObject } from '../api/types.ts';
-import { isInvalid, isNotFound, type ApiClient, type ResourceDescriptor } from '../client/index.ts';
+import type { KubeObject, OwnerReference } from '../api/types.ts';
+import { isInvalid, isNotFound, labelMatcher, type ApiClient, type LabelSelector, type ResourceDescriptor } from '../client/index.ts';
 import { controllerRefTo, type OwnerKind } from './history.ts';
 
 export interface ClaimOptions<T extends KubeObject> {
@@ -18,13 +18,19 @@ export interface ClaimOptions<T extends KubeObject> {
   matches(obj: T): boolean;
 }
 
-export function controllerRefOf(obj: KubeObject) {
+export function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((o) => o.controller);
+}
+
+/** A controller's selector as a label test; a nil or empty one matches nothing, as kube validates and its controllers assume. */
+export function selectorMatcher(selector: LabelSelector | undefined): (labels: Record<string, string> | undefined) => boolean {
+  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !selector.matchExpressions?.length)) return () => false;
+  return labelMatcher(selector);
 }
 
 /** ClaimObjects: the candidates the owner controls once ownership is settled. */
 export async function claimObjects<T extends KubeObject>(candidates: T[], opts: ClaimOptions<T>): Promise<T[]> {
-  const { owner } = opts;
+  const { owner, client } = opts;
   const uid = owner.metadata.uid;
   const deleting = !!owner.metadata.deletionTimestamp;
   const claimed: T[] = [];
@@ -33,12 +39,12 @@ export async function claimObjects<T extends KubeObject>(candidates: T[], opts: 
     const ref = controllerRefOf(obj);
     if (ref) {
       if (ref.uid !== uid) continue; // another controller's
-      if (opts.matches(obj) || deleting) claimed.push(obj);
-      else await release(obj, opts);
+      if (opts.matches(obj)) claimed.push(obj);
+      else if (!deleting) await release(obj, opts); // an owner being deleted releases nothing
       continue;
     }
     if (deleting || !opts.matches(obj) || obj.metadata.deletionTimestamp || obj.metadata.namespace !== owner.metadata.namespace) continue;
-    adoptable ??= canAdopt(opts);
+    adoptable ??= recheckDeletionTimestamp(client, opts.ownerResource, owner);
     if (!(await adoptable)) continue;
     const adopted = await patchOwners(obj, [controllerRefTo(owner, opts.ownerKind)], opts);
     if (adopted) claimed.push(adopted);
@@ -55,10 +61,9 @@ async function release<T extends KubeObject>(obj: T, opts: ClaimOptions<T>): Pro
 }
 
 /** RecheckDeletionTimestamp: the owner read fresh is the same object and not being deleted. */
-async function canAdopt<T extends KubeObject>(opts: ClaimOptions<T>): Promise<boolean> {
-  const { client, owner } = opts;
+export async function recheckDeletionTimestamp(client: ApiClient, ownerResource: ResourceDescriptor, owner: KubeObject): Promise<boolean> {
   try {
-    const fresh = await client.get(opts.ownerResource, owner.metadata.name!, { namespace: owner.metadata.namespace });
+    const fresh = await client.get(ownerResource, owner.metadata.name!, { namespace: owner.metadata.namespace });
     return fresh.metadata.uid === owner.metadata.uid && !fresh.metadata.deletionTimestamp;
   } catch (err) {
     if (isNotFound(err)) return false;

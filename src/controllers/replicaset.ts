@@ -5,12 +5,14 @@
 // ActivePodsWithRanks does (unscheduled, pending, not ready, doubled up on a node, newest
 // first), and writes status through `/status`. Expectations keep a reconcile from acting
 // again before the informer has seen its own creates and deletes (kube's ControllerExpectations).
-import type { KubeObject, OwnerReference } from '../api/types.ts';
+import type { KubeObject } from '../api/types.ts';
 import {
-  controllerIndex, isConflict, isNotFound, labelMatcher, objectKey, referenceTo, resources,
+  controllerIndex, isConflict, isNotFound, objectKey, referenceTo, resources,
   type EventRecorder, type ObjectReference, type LabelSelector, type SharedInformer, type Store,
 } from '../client/index.ts';
 import type { Pod } from '../scheduler/types.ts';
+import { claimObjects, controllerRefOf, selectorMatcher } from './controller-ref-manager.ts';
+import { controllerRefTo } from './history.ts';
 import { podInformer } from './informers.ts';
 import type { ControllerContext, ControllerDefinition } from './types.ts';
 
@@ -130,19 +132,14 @@ export const replicaSetController: ControllerDefinition = {
   },
 };
 
-function controllerRefOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((o) => o.controller);
-}
+const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 
-/** A nil or empty selector matches nothing, as kube validates and the controller assumes. */
-function selectorMatcher(rs: ReplicaSet): (labels: Record<string, string> | undefined) => boolean {
-  const selector = rs.spec?.selector;
-  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !selector.matchExpressions?.length)) return () => false;
-  return labelMatcher(selector);
+function replicaSetSelector(rs: ReplicaSet): (labels: Record<string, string> | undefined) => boolean {
+  return selectorMatcher(rs.spec?.selector);
 }
 
 function matchingReplicaSets(store: Store<ReplicaSet>, pod: Pod): ReplicaSet[] {
-  return store.byNamespace(pod.metadata.namespace!).filter((rs) => selectorMatcher(rs)(pod.metadata.labels));
+  return store.byNamespace(pod.metadata.namespace!).filter((rs) => replicaSetSelector(rs)(pod.metadata.labels));
 }
 
 /** controller.FilterActivePods: not terminating, not Succeeded or Failed. */
@@ -209,48 +206,17 @@ class ReplicaSetSync {
   }
 
   /** ClaimPods: the active pods it controls, after adopting matching orphans and releasing non-matching ones. */
-  private async claimPods(rs: ReplicaSet): Promise<Pod[]> {
-    const { pods } = this.d;
-    const matches = selectorMatcher(rs);
-    const uid = rs.metadata.uid!;
-    const owned = pods.store.byIndex(controllerIndex, uid).filter(isPodActive);
-    const orphans = pods.store.byNamespace(rs.metadata.namespace!)
-      .filter((p) => isPodActive(p) && !controllerRefOf(p) && matches(p.metadata.labels));
-    const claimed: Pod[] = [];
-    for (const pod of owned) {
-      if (matches(pod.metadata.labels) || rs.metadata.deletionTimestamp) claimed.push(pod);
-      else await this.patchOwners(pod, (pod.metadata.ownerReferences ?? []).filter((o) => o.uid !== uid));
-    }
-    if (orphans.length && !rs.metadata.deletionTimestamp && (await this.canAdopt(rs))) {
-      const ref: OwnerReference = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid, controller: true, blockOwnerDeletion: true };
-      for (const pod of orphans) {
-        const adopted = await this.patchOwners(pod, [...(pod.metadata.ownerReferences ?? []), ref]);
-        if (adopted) claimed.push(adopted);
-      }
-    }
-    return claimed;
-  }
-
-  /** RecheckDeletionTimestamp: adopt only for a ReplicaSet that, read fresh, is the same one and not being deleted. */
-  private async canAdopt(rs: ReplicaSet): Promise<boolean> {
-    try {
-      const fresh = await this.d.ctx.client.get(resources.replicaSets, rs.metadata.name!, { namespace: rs.metadata.namespace });
-      return fresh.metadata.uid === rs.metadata.uid && !fresh.metadata.deletionTimestamp;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Sets a pod's ownerReferences, conditional on the version we judged (a conflict retries the sync). */
-  private async patchOwners(pod: Pod, ownerReferences: OwnerReference[]): Promise<Pod | undefined> {
-    const { name, namespace, uid, resourceVersion } = pod.metadata;
-    try {
-      return await this.d.ctx.client.patch(resources.pods, name!, 'merge', { metadata: { uid, resourceVersion, ownerReferences } }, { namespace }) as Pod;
-    } catch (err) {
-      if (isNotFound(err)) return undefined; // gone: nothing to claim or release
-      throw err;
-    }
+  private claimPods(rs: ReplicaSet): Promise<Pod[]> {
+    const { pods, ctx } = this.d;
+    const matches = replicaSetSelector(rs);
+    const candidates = [
+      ...pods.store.byIndex(controllerIndex, rs.metadata.uid!),
+      ...pods.store.byNamespace(rs.metadata.namespace!).filter((p) => !controllerRefOf(p)),
+    ].filter(isPodActive);
+    return claimObjects(candidates, {
+      client: ctx.client, resource: resources.pods, owner: rs, ownerKind: replicaSetKind, ownerResource: resources.replicaSets,
+      matches: (pod) => matches(pod.metadata.labels),
+    });
   }
 
   /** manageReplicas: create or delete toward spec.replicas, at most burstReplicas at a time. */
@@ -265,7 +231,7 @@ class ReplicaSetSync {
     expectations.expectCreations(key, count); // before the first create, so no watch event outruns it
     const ref = refTo(rs);
     const template = rs.spec?.template ?? {};
-    const controllerRef: OwnerReference = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    const controllerRef = controllerRefTo(rs, replicaSetKind);
     const createOne = async () => {
       const pod: Pod = {
         apiVersion: 'v1', kind: 'Pod',

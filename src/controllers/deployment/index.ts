@@ -10,7 +10,7 @@ import { objectKey, resources, type ResourceDescriptor, type SharedInformer } fr
 import type { Pod } from '../../scheduler/types.ts';
 import { podInformer } from '../informers.ts';
 import type { ControllerDefinition } from '../types.ts';
-import { controllerRefOf, selectorMatches } from './claim.ts';
+import { controllerRefOf, selectorMatcher } from '../controller-ref-manager.ts';
 import { controllerName, type DeploymentDeps, type SyncContext } from './context.ts';
 import { syncDeployment } from './sync.ts';
 import type { Deployment, ReplicaSet } from './types.ts';
@@ -36,7 +36,7 @@ export const deploymentController: ControllerDefinition = {
     const owner = (obj: KubeObject) => ownerDeployment(deployments, obj);
     const enqueueMatching = (rs: ReplicaSet) => {
       for (const d of deployments.store.byNamespace(rs.metadata.namespace!)) {
-        if (selectorMatches(d.spec.selector)(rs.metadata.labels)) queue.add(objectKey(d));
+        if (selectorMatcher(d.spec.selector)(rs.metadata.labels)) queue.add(objectKey(d));
       }
     };
     replicaSets.addEventHandler({

@@ -4,7 +4,8 @@
 // hash label added to its selector and template. A name already taken by a ReplicaSet with
 // another template is a hash collision: status.collisionCount goes up and the sync retries.
 import { ApiError, isAlreadyExists, resources } from '../../client/index.ts';
-import { controllerRefOf, controllerRefTo } from './claim.ts';
+import { controllerRefOf } from '../controller-ref-manager.ts';
+import { controllerRefTo } from './claim.ts';
 import { getCondition, hasProgressDeadline, newCondition, setCondition } from './conditions.ts';
 import { event, updateDeploymentStatus, type SyncContext } from './context.ts';
 import { computeHash } from './hash.ts';

@@ -3,23 +3,17 @@
 // selector matches is adopted (controller reference and batch.kubernetes.io/job-tracking
 // added in one patch), an owned pod that no longer matches is released.
 import type { OwnerReference } from '../../api/types.ts';
-import { controllerIndex, isNotFound, labelMatcher, resources, type ApiClient, type SharedInformer } from '../../client/index.ts';
-import { controllerRefOf, hasTrackingFinalizer, jobTrackingFinalizer, type Job, type JobPod } from './types.ts';
+import { controllerIndex, isNotFound, resources, type ApiClient, type SharedInformer } from '../../client/index.ts';
+import { controllerRefOf, recheckDeletionTimestamp, selectorMatcher } from '../controller-ref-manager.ts';
+import { hasTrackingFinalizer, jobTrackingFinalizer, type Job, type JobPod } from './types.ts';
 
 export function jobControllerRef(job: Job): OwnerReference {
   return { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name!, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** A nil or empty selector matches nothing, as the controller assumes. */
-function selectorMatcher(job: Job): (labels: Record<string, string> | undefined) => boolean {
-  const selector = job.spec.selector;
-  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !selector.matchExpressions?.length)) return () => false;
-  return labelMatcher(selector);
-}
-
 export async function claimPods(client: ApiClient, pods: SharedInformer<JobPod>, job: Job): Promise<JobPod[]> {
   const uid = job.metadata.uid!;
-  const matches = selectorMatcher(job);
+  const matches = selectorMatcher(job.spec.selector);
   const claimed: JobPod[] = [];
   for (const pod of pods.store.byIndex(controllerIndex, uid)) {
     if (matches(pod.metadata.labels) || pod.metadata.deletionTimestamp) {
@@ -33,7 +27,7 @@ export async function claimPods(client: ApiClient, pods: SharedInformer<JobPod>,
   }
   const orphans = pods.store.byNamespace(job.metadata.namespace!)
     .filter((p) => !p.metadata.deletionTimestamp && !controllerRefOf(p) && matches(p.metadata.labels));
-  if (orphans.length && !job.metadata.deletionTimestamp && (await canAdopt(client, job))) {
+  if (orphans.length && !job.metadata.deletionTimestamp && (await recheckDeletionTimestamp(client, resources.jobs, job))) {
     for (const pod of orphans) {
       const finalizers = hasTrackingFinalizer(pod) ? pod.metadata.finalizers : [...(pod.metadata.finalizers ?? []), jobTrackingFinalizer];
       const adopted = await patchPod(client, pod, { ownerReferences: [...(pod.metadata.ownerReferences ?? []), jobControllerRef(job)], finalizers });
@@ -41,17 +35,6 @@ export async function claimPods(client: ApiClient, pods: SharedInformer<JobPod>,
     }
   }
   return claimed;
-}
-
-/** RecheckDeletionTimestamp: adopt only for a Job that, read fresh, is the same one and not being deleted. */
-async function canAdopt(client: ApiClient, job: Job): Promise<boolean> {
-  try {
-    const fresh = await client.get(resources.jobs, job.metadata.name!, { namespace: job.metadata.namespace });
-    return fresh.metadata.uid === job.metadata.uid && !fresh.metadata.deletionTimestamp;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
 }
 
 /** A metadata patch conditional on the version judged (a conflict fails the sync, which retries). */

@@ -9,7 +9,8 @@ import type { JobDeps } from './context.ts';
 import { FinalizerExpectations, PodExpectations } from './expectations.ts';
 import { removeTrackingFinalizer } from './manage.ts';
 import { syncJob } from './sync.ts';
-import { controllerRefOf, hasTrackingFinalizer, isJobFinished, type Job, type JobPod } from './types.ts';
+import { controllerRefOf } from '../controller-ref-manager.ts';
+import { hasTrackingFinalizer, isJobFinished, type Job, type JobPod } from './types.ts';
 
 export const controllerName = 'job-controller';
 

@@ -143,7 +143,3 @@ export function isPodFailed(pod: JobPod, job: Job): boolean {
   if (onlyReplaceFailedPods(job)) return false;
   return !!pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded';
 }
-
-export function controllerRefOf(obj: KubeObject) {
-  return obj.metadata.ownerReferences?.find((o) => o.controller);
-}
