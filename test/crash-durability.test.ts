@@ -5,13 +5,13 @@
 // flight), revisions must go on increasing, and the watch, resumed from the last
 // resourceVersion it saw, must have delivered every acknowledged write exactly once, in order.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { ensureBuilt, spawnKubelite } from './support/process.ts';
 
 const iterations = 10;
 const debug = (...a: unknown[]) => { if (process.env.CRASH_DEBUG) console.error(...a); };
@@ -24,37 +24,10 @@ interface Server {
   url: string;
 }
 
-/**
- * Brings dist/ up to date (`npm run build`, as `npm start` does) unless it is newer than every
- * file in src/: eleven starts of the bundle take a third of the time tsx would.
- */
-function ensureBuilt(): void {
-  const stamp = 'dist/build-stamp';
-  let newest = 0;
-  for (const entry of readdirSync('src', { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
-  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-/** `node bin/kubelite.js`, as users start it (the bundle when built, else the TypeScript). */
-function startKubelite(dataDir: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    // Plain HTTP on the insecure port: the writers and watches need no TLS or credentials.
-    const child = spawn(process.execPath, ['bin/kubelite.js', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-kubelet', '--no-controllers'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => { err += d; });
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const insecure = /insecure port[^:]*: (http:\/\/\S+)/.exec(out);
-      if (insecure && out.includes('serving the Kubernetes API')) resolve({ child, url: insecure[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`kubelite exited with ${code}: ${err}`)));
-  });
+/** `node bin/kubelite.js`, as users start it; plain HTTP on the insecure port: the writers and watches need no TLS or credentials. */
+async function startKubelite(dataDir: string): Promise<Server> {
+  const started = await spawnKubelite(['--data-dir', dataDir, '--port', '0', '--insecure-port', '0', '--no-scheduler', '--no-kubelet', '--no-controllers'], { compiled: true });
+  return { child: started.child, url: started.insecureUrl! };
 }
 
 async function kill(server: Server): Promise<void> {

@@ -3,13 +3,14 @@
 // on Leases, and when the leader is killed they move to another; kubelets run in their own
 // process against any server. No acknowledged write is lost.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEtcd, type TestEtcd } from './support/etcd.ts';
+import { spawnKubelite, type KubeliteProcess } from './support/process.ts';
 import { runKubectl, type KubectlResult } from './support/server.ts';
 import { until } from './support/wait.ts';
 
@@ -25,21 +26,11 @@ const children: ChildProcess[] = [];
 let root: string;
 let etcd: TestEtcd;
 
-/** Starts `kubelite <args>` and resolves once it prints `pattern`. */
-function launch(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => { err = (err + d).slice(-4000); });
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const match = pattern.exec(out);
-      if (match) resolve({ child, match });
-    });
-    child.once('exit', (code) => reject(new Error(`kubelite ${args[0]} exited with ${code}: ${err}`)));
-  });
+/** Starts `kubelite <args>` and resolves once it prints `ready`; every child is killed after the suite. */
+async function launch(args: string[], ready?: RegExp): Promise<KubeliteProcess> {
+  const started = spawnKubelite(args, { ready });
+  started.then(({ child }) => children.push(child), () => undefined);
+  return started;
 }
 
 async function startReplica(name: string): Promise<Replica> {

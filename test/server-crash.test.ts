@@ -1,28 +1,17 @@
 // An acknowledged write survives kill -9 of the whole server: restart, the object is there,
 // and the next resourceVersion is larger than any handed out before.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
+import { spawnKubelite } from './support/process.ts';
 
-function startKubelite(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--data-dir', dataDir, '--port', '0', '--insecure-port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d) => { err += d; });
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /insecure port \(plain HTTP, no authentication\): (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`kubelite exited with ${code}: ${err}`)));
-  });
+async function startKubelite(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const started = await spawnKubelite(['--data-dir', dataDir, '--port', '0', '--insecure-port', '0']);
+  return { child: started.child, url: started.insecureUrl! };
 }
 
 const cm = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: name } });

@@ -1,11 +1,10 @@
 // kubelite as a child process (`node bin/kubelite.js`, the compiled bundle), so that RSS and CPU are the server's alone: spawn, wait for the
 // URL it prints and for /readyz, read its RSS from /proc, stop it (SIGTERM, then SIGKILL).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../../test/support/process.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const urlPattern = /serving the Kubernetes API at (https:\/\/[^\s)]+)(?: \(ready in (\d+) ms\))?/;
@@ -128,16 +127,6 @@ export class ServerProcess {
 }
 
 /** Runs `npm run build` unless dist/ is newer than every file in src/ (what bin/kubelite.js checks). */
-function ensureBuilt(): void {
-  const stamp = join(repoRoot, 'dist', 'build-stamp');
-  let newest = 0;
-  for (const entry of readdirSync(join(repoRoot, 'src'), { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
 /** Stops every server still running (for failure paths). */
 export async function stopAllServers(): Promise<void> {
   await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
