@@ -1,9 +1,12 @@
 // `npm run bench`: starts kubelite as a child process on a temporary data directory, runs
-// every stage over loopback HTTP and prints one table (`--json`: the same rows as JSON).
-// Stages 2–7 measure the API server alone (`--no-scheduler --no-kubelet`).
+// every stage over loopback and prints one table (`--json`: the same rows as JSON).
+// The headline rows measure what users run: the default `npm start` (scheduler, kubelets and
+// controllers on) over HTTPS with the admin's client certificate, so RBAC and admission are
+// on every request. The rows marked "insecure port, API server alone" load the plain-HTTP port
+// of a server without scheduler and kubelets: what TLS, authentication and the workers cost.
 // Budgets live here, never in tests. Flags: --json, --storage=etcd (every server on one
-// single-member etcd on loopback), --server-cpu-prof DIR (V8 profiles of
-// the main server and of the last 50,000-ConfigMap restart).
+// single-member etcd on loopback), --server-cpu-prof DIR (a V8 profile of
+// the headline server, started as `npm start` and loaded over HTTPS).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,6 +18,7 @@ import { createNamespace } from './lib/objects.ts';
 import { startEtcd, type TestEtcd } from '../test/support/etcd.ts';
 import { apiServerOnly, ServerProcess, setStorageFlags, stopAllServers } from './lib/server-process.ts';
 import { renderJson, renderTable, type Row } from './lib/table.ts';
+import { fastifyCeiling } from './stages/ceiling.ts';
 import { configMapCreates, createdName } from './stages/creates.ts';
 import { footprint } from './stages/footprint.ts';
 import { configMapGets } from './stages/get.ts';
@@ -23,10 +27,11 @@ import { createPods, listPods } from './stages/list-pods.ts';
 import { podsToRunning } from './stages/pods-running.ts';
 import { slowWatcher } from './stages/slow-watcher.ts';
 import { startEmpty, startFilled } from './stages/startup.ts';
+import { userPath } from './stages/user-path.ts';
 import { warmUp } from './stages/warm-up.ts';
 import { watchLatency } from './stages/watch-latency.ts';
 
-const runLimitMs = 5 * 60 * 1000;
+const runLimitMs = 8 * 60 * 1000;
 const pods = 10_000;
 const warmUpObjects = 1500;
 const createsPerLevel = 2000;
@@ -74,18 +79,24 @@ async function main(): Promise<void> {
 
 async function runStages(root: string, cpuProfDir: string | undefined): Promise<Row[]> {
   const emptyStarts = [
-    await startEmpty({ root, starts: 5, flags: apiServerOnly, what: 'API server', budgeted: true }),
-    await startEmpty({ root, starts: 3, flags: [], what: 'default (+ scheduler, 3 kubelets)', budgeted: false }),
+    await startEmpty({ root, starts: 5, flags: [], what: 'default npm start (scheduler, 3 kubelets, controllers)', budgeted: true }),
+    await startEmpty({ root, starts: 3, flags: apiServerOnly, what: 'API server alone', budgeted: false }),
   ];
+  const ceiling = await fastifyCeiling({ count: 20_000, clients: 64 });
+  const user = await userPath({ root, perLevel: 3000, cpuProfDir });
   const mainDir = join(root, 'main');
-  const { server } = await ServerProcess.start({ dataDir: mainDir, cpuProfDir });
+  const { server } = await ServerProcess.start({ dataDir: mainDir });
   const client = new HttpClient(server.url, 1100);
   const ctx: StageContext = { server, client, progress };
   let mainRows: Row[];
   try {
     for (const ns of ['bench-warmup', 'bench', 'bench-pods', 'bench-watch', 'bench-slow']) await createNamespace(client, ns);
     await warmUp(ctx, { namespace: 'bench-warmup', objects: warmUpObjects });
-    const creates = await configMapCreates(ctx, { namespace: 'bench', perLevel: createsPerLevel, levels: createLevels });
+    const half = ceiling.ratePerSecond / 2;
+    const creates = await configMapCreates(ctx, {
+      namespace: 'bench', perLevel: createsPerLevel, levels: createLevels, path: 'insecure port, API server alone',
+      budgets: { 64: { text: `≥ 50% of the no-op ceiling (${Math.round(half).toLocaleString('en-US')}/s)`, holds: (rate) => rate >= half } },
+    });
     const get = await configMapGets(ctx, { namespace: 'bench', name: createdName(1, 0), count: 5000 });
     const podCreates = await createPods(ctx, { namespace: 'bench-pods', pods });
     // Before the LISTs, whose 20 MiB responses would leave garbage in the heap.
@@ -94,15 +105,16 @@ async function runStages(root: string, cpuProfDir: string | undefined): Promise<
     const lists = await listPods(ctx, { namespace: 'bench-pods', pods });
     const watches = await watchLatency(ctx, { namespace: 'bench-watch', objects: 1000, watcherCounts: [1, 1000] });
     const slow = await slowWatcher(ctx, { namespace: 'bench-slow', objectBytes: 512 * 1024, totalBytes: 100 * 1024 * 1024 });
-    mainRows = [...creates, get, podCreates, ...lists, ...watches, ...slow, ...memory];
+    mainRows = [...creates, { ...get, stage: `${get.stage}, insecure port` }, podCreates, ...lists, ...watches, ...slow, ...memory];
   } finally {
     client.close();
     await server.stop();
   }
-  const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3, cpuProfDir });
-  const cluster = await podsToRunning({ root, pods: 1000, nodes: 10 });
-  const deployment = await deploymentRollout({ root, replicas: 1000, nodes: 10, cpuProfDir });
-  return [...emptyStarts, ...filledStart, ...mainRows, ...cluster, ...deployment];
+  const filledStart = await startFilled({ dataDir: join(root, 'filled'), configMaps: 50_000, restarts: 3 });
+  const cluster = await podsToRunning({ root, pods: 1000, nodes: 10, variant: 'default' });
+  const clusterFast = await podsToRunning({ root, pods: 1000, nodes: 10, variant: 'fast' });
+  const deployment = await deploymentRollout({ root, replicas: 1000, nodes: 10 });
+  return [...emptyStarts, ceiling.row, ...user, ...filledStart, ...mainRows, ...cluster, ...clusterFast, ...deployment];
 }
 
 async function abort(root: string, err: Error): Promise<void> {

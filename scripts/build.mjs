@@ -7,12 +7,18 @@
 // One bundle per entry point, with the code they share split into chunks, all flat in dist/:
 // every module then sits one directory below the package root, as it does in src/, which is
 // what src/package-root.ts and the worker module table (src/workers/modules.ts) rely on.
-import { build } from 'esbuild';
+//
+// `--if-stale` (what `npm start` runs first): build only when a file in src/ is newer than
+// dist/build-stamp, the check bin/kubelite.js makes, so a fresh dist/ costs a few ms, not a build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist`;
+
+if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
+const { build } = await import('esbuild');
 
 /** Entry name (dist/<name>.js) → source. Worker threads load the last four by these names. */
 export const entryPoints = {
@@ -49,3 +55,14 @@ await build({
 // What bin/kubelite.js compares source modification times with to tell a stale build.
 await writeFile(`${outdir}/build-stamp`, `${new Date().toISOString()}\n`);
 process.stderr.write(`kubelite: built dist/ in ${Math.round(performance.now() - started)} ms\n`);
+
+/** Whether dist/build-stamp is newer than every file under src/. */
+function isFresh() {
+  const stamp = `${outdir}/build-stamp`;
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  for (const entry of readdirSync(`${root}src`, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).mtimeMs > built) return false;
+  }
+  return true;
+}

@@ -1,10 +1,16 @@
 // kubelite as a child process (`node bin/kubelite.js`, the compiled bundle), so that RSS and CPU are the server's alone: spawn, wait for the
 // URL it prints and for /readyz, read its RSS from /proc, stop it (SIGTERM, then SIGKILL).
+// Two ways in: `user`, the HTTPS port with the admin kubeconfig's client certificate (what
+// kubectl and every client library do: TLS, authentication, RBAC and admission on every
+// request), and `insecure`, the plain-HTTP port with no authentication (what the server costs
+// without TLS and authentication, for the rows that say so).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { ensureBuilt } from '../../test/support/process.ts';
+import { HttpClient, type ClientTls } from './http.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const urlPattern = /serving the Kubernetes API at (https:\/\/[^\s)]+)(?: \(ready in (\d+) ms\))?/;
@@ -28,10 +34,15 @@ export function setStorageFlags(flags: () => string[]): void {
 /** The API server alone: the workers main.ts starts by default would add their own load. */
 export const apiServerOnly = ['--no-scheduler', '--no-kubelet'];
 
+/** How the bench's clients reach the server: as a user does (HTTPS, client certificate), or the insecure port. */
+export type Access = 'user' | 'insecure';
+
 export interface StartOptions {
   dataDir: string;
   /** More kubelite flags (default: `apiServerOnly`). */
   flags?: string[];
+  /** Default `insecure` (with `--insecure-port 0`); `user` starts no insecure port at all, as `npm start`. */
+  access?: Access;
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   cpuProfDir?: string;
   timeoutMs?: number;
@@ -50,7 +61,12 @@ export class ServerProcess {
   /** CPU seconds used by every server stopped so far (read just before stopping). */
   static stoppedCpuSeconds = 0;
 
-  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly output: string[]) {}
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly output: string[], readonly tls?: ClientTls) {}
+
+  /** A keep-alive client for this server, authenticated as the admin when it is reached over HTTPS. */
+  client(maxSockets = 128): HttpClient {
+    return new HttpClient(this.url, maxSockets, this.tls);
+  }
 
   get pid(): number {
     return this.child.pid!;
@@ -62,8 +78,10 @@ export class ServerProcess {
     if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
     // As users start it: bin/kubelite.js runs the bundle in dist/, built here if src/ changed.
     ensureBuilt();
+    const access = opts.access ?? 'insecure';
+    const accessFlags = access === 'insecure' ? ['--insecure-port', '0'] : [];
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', '--insecure-port', '0', ...storageFlags(), ...(opts.flags ?? apiServerOnly)], {
+    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', ...accessFlags, ...storageFlags(), ...(opts.flags ?? apiServerOnly)], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);
@@ -77,9 +95,9 @@ export class ServerProcess {
         if (lines.length > 1000) lines.splice(0, lines.length - 1000);
         insecureUrl ??= insecurePattern.exec(line)?.[1];
         const match = urlPattern.exec(line);
-        if (match && insecureUrl) {
+        if (match && (insecureUrl || access === 'user')) {
           clearTimeout(timer);
-          resolve([insecureUrl, match[2] === undefined ? NaN : Number(match[2])]);
+          resolve([access === 'user' ? match[1]! : insecureUrl!, match[2] === undefined ? NaN : Number(match[2])]);
         }
       };
       forEachLine(child.stdout!, onLine);
@@ -90,8 +108,9 @@ export class ServerProcess {
       });
     });
     const spawnToUrlMs = performance.now() - t0;
-    await waitReady(url, t0 + timeoutMs);
-    return { server: new ServerProcess(child, url, lines), timings: { spawnToUrlMs, spawnToReadyMs: performance.now() - t0, startApiServerMs } };
+    const tls = access === 'user' ? await adminTls(opts.dataDir) : undefined;
+    await waitReady(new HttpClient(url, 1, tls), t0 + timeoutMs);
+    return { server: new ServerProcess(child, url, lines, tls), timings: { spawnToUrlMs, spawnToReadyMs: performance.now() - t0, startApiServerMs } };
   }
 
   /** Resident set size of the server process (VmRSS), in bytes. */
@@ -149,21 +168,32 @@ function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => vo
   });
 }
 
-async function waitReady(url: string, deadline: number): Promise<void> {
-  while (performance.now() < deadline) {
-    if ((await probe(`${url}/readyz`)) === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 5));
+async function waitReady(client: HttpClient, deadline: number): Promise<void> {
+  try {
+    while (performance.now() < deadline) {
+      const status = await client.request('GET', '/readyz').then((res) => res.status, () => 0);
+      if (status === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  } finally {
+    client.close();
   }
-  throw new Error(`${url}/readyz did not answer 200 in time`);
+  throw new Error(`${client.host}:${client.port}/readyz did not answer 200 in time`);
 }
 
-function probe(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.setTimeout(1000, () => req.destroy());
-  });
+/** The CA and the admin's client certificate from the kubeconfig kubelite writes beside its store. */
+async function adminTls(dataDir: string): Promise<ClientTls> {
+  const config = parseYaml(await readFile(join(dataDir, 'kubeconfig'), 'utf8')) as {
+    clusters: { cluster: Record<string, string> }[];
+    users: { user: Record<string, string> }[];
+  };
+  const pem = (b64: string | undefined, what: string) => {
+    if (!b64) throw new Error(`${dataDir}/kubeconfig has no ${what}`);
+    return Buffer.from(b64, 'base64').toString('utf8');
+  };
+  return {
+    ca: pem(config.clusters[0]?.cluster['certificate-authority-data'], 'certificate-authority-data'),
+    cert: pem(config.users[0]?.user['client-certificate-data'], 'client-certificate-data'),
+    key: pem(config.users[0]?.user['client-key-data'], 'client-key-data'),
+  };
 }

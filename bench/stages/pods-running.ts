@@ -1,8 +1,10 @@
 // Stage 8: 1,000 pods created at once on a cluster of 10 simulated nodes (scheduler and
-// kubelets in their worker threads, the fast stage bundle): how long until every pod is bound
-// (the scheduler's throughput) and until every pod is Running.
+// kubelets in their worker threads): how long until every pod is bound (the scheduler's
+// throughput) and until every pod is Running. The headline runs the default stage bundle
+// (events included) with every controller on, over HTTPS with the admin's certificate, as a
+// user's cluster runs; the extra row runs the fast stages over the insecure port.
 import { join } from 'node:path';
-import { HttpClient } from '../lib/http.ts';
+import type { HttpClient } from '../lib/http.ts';
 import { createNamespace, pod } from '../lib/objects.ts';
 import { ratePerSecond, runPool } from '../lib/pool.ts';
 import { progress, sleep } from '../lib/context.ts';
@@ -13,10 +15,20 @@ interface PodList {
   items: Array<{ spec?: { nodeName?: string }; status?: { phase?: string } }>;
 }
 
-export async function podsToRunning(opts: { root: string; pods: number; nodes: number }): Promise<Row[]> {
-  const flags = ['--nodes', String(opts.nodes), '--stages', 'stages/pod-fast.yaml', '--no-controllers'];
-  const { server } = await ServerProcess.start({ dataDir: join(opts.root, 'cluster'), flags });
-  const client = new HttpClient(server.url, 64);
+export interface PodsToRunningOptions {
+  root: string;
+  pods: number;
+  nodes: number;
+  /** `default`: default stages, all workers, HTTPS (budgeted); `fast`: stages/pod-fast.yaml, no controllers, insecure port. */
+  variant: 'default' | 'fast';
+}
+
+export async function podsToRunning(opts: PodsToRunningOptions): Promise<Row[]> {
+  const fast = opts.variant === 'fast';
+  const flags = ['--nodes', String(opts.nodes), ...(fast ? ['--stages', 'stages/pod-fast.yaml', '--no-controllers'] : [])];
+  const { server } = await ServerProcess.start({ dataDir: join(opts.root, `cluster-${opts.variant}`), flags, access: fast ? 'insecure' : 'user' });
+  const client = server.client(64);
+  const how = fast ? 'fast stages, no controllers, insecure port' : 'default stages and workers, HTTPS';
   try {
     await createNamespace(client, 'bench-run');
     await waitForNodes(client, opts.nodes);
@@ -38,17 +50,18 @@ export async function podsToRunning(opts: { root: string; pods: number; nodes: n
       }
       await sleep(100);
     }
-    progress(`stage 8: ${opts.pods} pods created in ${Math.round(createdMs)} ms, bound in ${Math.round(boundMs)} ms, Running in ${Math.round(runningMs)} ms`);
+    progress(`stage 8 (${how}): ${opts.pods} pods created in ${Math.round(createdMs)} ms, bound in ${Math.round(boundMs)} ms, Running in ${Math.round(runningMs)} ms`);
     const over = `${opts.pods.toLocaleString('en-US')} pods, ${opts.nodes} nodes`;
     return [
-      { stage: '8. pods created (32 clients)', result: `${Math.round(ratePerSecond(created))}/s (${over})`, budget: '—' },
-      { stage: '8. scheduler: all pods bound', result: Number.isNaN(boundMs) ? 'not all bound in 60 s' : `${(boundMs / 1000).toFixed(1)} s, ${Math.round(opts.pods / (boundMs / 1000))} pods/s`, budget: '—' },
+      { stage: `8. pods created (32 clients), ${how}`, result: `${Math.round(ratePerSecond(created))}/s (${over})`, budget: '—' },
+      { stage: `8. scheduler: all pods bound, ${how}`, result: Number.isNaN(boundMs) ? 'not all bound in 60 s' : `${(boundMs / 1000).toFixed(1)} s, ${Math.round(opts.pods / (boundMs / 1000))} pods/s`, budget: '—' },
       {
-        stage: '8. pods/s, create → Running', result: Number.isNaN(runningMs) ? 'not all Running in 60 s' : `${(runningMs / 1000).toFixed(1)} s, ${Math.round(opts.pods / (runningMs / 1000))} pods/s (${over})`,
-        budget: 'all Running ≤ 10 s', holds: !Number.isNaN(runningMs) && runningMs <= 10_000,
+        stage: `8. create → all Running, ${how}`, result: Number.isNaN(runningMs) ? 'not all Running in 60 s' : `${(runningMs / 1000).toFixed(1)} s, ${Math.round(opts.pods / (runningMs / 1000))} pods/s (${over})`,
+        budget: fast ? '—' : 'all Running ≤ 3 s', holds: fast ? undefined : !Number.isNaN(runningMs) && runningMs <= 3_000,
       },
     ];
   } finally {
+    client.close();
     await server.stop();
   }
 }
