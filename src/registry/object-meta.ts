@@ -5,8 +5,13 @@ import type { KubeObject } from '../api/types.ts';
 
 /** RFC 3339 with second precision and a Z, as metav1.Time marshals. */
 export function nowTimestamp(now = Date.now()): string {
-  return new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // Every write stamps one or more of these; they change once a second, so the last is kept.
+  const second = Math.floor(now / 1000);
+  if (second !== lastStamp.second) lastStamp = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
+  return lastStamp.text;
 }
+
+let lastStamp = { second: NaN, text: '' };
 
 // The alphabet of names.SimpleNameGenerator: no vowels (no accidental words), no 0/1/3 look-alikes.
 const alphabet = 'bcdfghjklmnpqrstvwxz2456789';

@@ -50,6 +50,8 @@ export class PolicyCache {
   private readonly roleBindingIndex = new Map<string, BindingIndex>();
   private readonly watches: WatchHandle[] = [];
   private readonly clusterRoleListeners: Array<(name: string) => void> = [];
+  /** Bumped on every change to any role or binding: decisions remembered under an older one are stale. */
+  generation = 0;
 
   static async start(storage: Storage): Promise<PolicyCache> {
     const cache = new PolicyCache();
@@ -87,6 +89,7 @@ export class PolicyCache {
   }
 
   private apply(plural: string, obj: (RoleObject & BindingObject) | undefined, deleted: (RoleObject & BindingObject) | undefined): void {
+    this.generation++;
     const meta = (obj ?? deleted)!.metadata;
     const key = meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name!;
     switch (plural) {
