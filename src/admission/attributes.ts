@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { ResourceDef } from '../registry/types.ts';
 import { loopbackUser } from './chain.ts';
 import type { AdmissionAttributes, AdmissionOperation } from './types.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 interface WriteLike {
   dryRun?: boolean;

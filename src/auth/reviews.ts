@@ -13,7 +13,7 @@ import type { ResourceDef } from '../registry/types.ts';
 import { reviewHandler } from '../server/review-routes.ts';
 import type { TokenAuthenticator } from './authenticate.ts';
 import { intersectAudiences, isAudienceAware } from './serviceaccount/authenticator.ts';
-import type { UserInfo } from './types.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 const group = 'authentication.k8s.io';
 const version = 'v1';

@@ -17,7 +17,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metad
 import { requiredFieldErrors, type FieldValidationMode } from './validation/schema.ts';
 import type { AdmissionChain } from '../admission/chain.ts';
 import { admissionAttributes } from '../admission/attributes.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;

@@ -9,9 +9,9 @@ import { ApiServerMetrics } from '../metrics/apiserver.ts';
 import { expositionContentType, renderFamilies, type FamilySnapshot } from '../metrics/exposition.ts';
 import { processCollector } from '../metrics/process.ts';
 import { defaultRegistry, formatValue } from '../metrics/registry.ts';
-import { requestLabels, type LabelledRequest } from '../metrics/request-labels.ts';
+import { requestLabels, type LabelledRequest } from './request-labels.ts';
 import { remoteFamilies } from '../metrics/remote.ts';
-import { groupResourceOf } from '../metrics/storage.ts';
+import { groupResourceOf } from '../storage/metrics.ts';
 import type { Registry } from '../registry/registry.ts';
 import { WatchCache } from '../storage/watch-cache.ts';
 

@@ -12,8 +12,8 @@ import { loopbackUser } from '../chain.ts';
 import type { ObjectLookup } from '../lookup.ts';
 import { refs } from '../lookup.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
-import { evaluatorMatches, podConstraintError, usageOf, type Usage } from './evaluators.ts';
-import { formatQuantity, isBinary, parseQuantity } from './quantity.ts';
+import { evaluatorMatches, podConstraintError, usageOf, type Usage } from '../../api/quota-evaluators.ts';
+import { formatQuantity, isBinary, parseQuantity } from '../../api/quota-quantity.ts';
 
 class NamespaceLocks {
   private readonly tails = new Map<string, Promise<void>>();

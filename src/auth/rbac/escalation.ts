@@ -8,7 +8,7 @@ import { errors, StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../admission/types.ts';
 import type { Registry } from '../../registry/registry.ts';
-import type { AuthorizationAttributes, Authorizer, UserInfo } from '../types.ts';
+import type { AuthorizationAttributes, Authorizer, UserInfo } from '../../api/authorization.ts';
 import { compactRules, compactString, covers, goQuotedList } from './covers.ts';
 import type { RuleResolver } from './rule-resolver.ts';
 import { all, rbacGroup, type BindingObject, type PolicyRule, type RoleObject } from './types.ts';
