@@ -18,7 +18,7 @@ import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import type { Authorizer } from '../api/authorization.ts';
 import { installAuthFilter } from './auth-filter.ts';
 import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './max-in-flight.ts';
-import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
+import { authenticationApiRoutes, type TokenReviewOptions } from './authentication-api.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 

@@ -5,7 +5,7 @@
 // update (incl. patch and apply), delete and connect that reaches the registry.
 import type { KubeObject } from '../api/types.ts';
 import type { UserInfo } from '../api/authorization.ts';
-import type { ResourceDef } from '../registry/types.ts';
+import type { ResourceDef } from './types.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
