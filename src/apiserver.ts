@@ -20,6 +20,7 @@ import { buildApp } from './server/app.ts';
 import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
+import type { RbacAuthorization } from './auth/rbac/escalation.ts';
 import { ensurePki } from './auth/pki.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
@@ -82,7 +83,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });
   registry.serviceNetwork = { ...defaultServiceNetwork, ...opts.serviceNetwork };
   const kubernetesServiceIP = new ServiceAllocators(registry.serviceNetwork).ips.firstAddress; // also checks both ranges
-  registry.admission.use(admissionPlugins(registry));
+  let authorization: RbacAuthorization | undefined;
+  registry.admission.use(admissionPlugins(registry, { authorization: () => authorization }));
   await bootstrapNamespaces(registry);
   // CustomResourceDefinitions, and every stored CRD served again before the server listens.
   const apiextensions = await startApiExtensions(registry, logger);
@@ -94,7 +96,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
-  registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
+  authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
   const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
-import { labelMatcher } from '../src/client/selector.ts';
+import { labelMatcher } from '../src/api/label-selector.ts';
 import { controllerIndex, labelIndex, Store } from '../src/client/store.ts';
 
 function pod(namespace: string, name: string, labels: Record<string, string>, owner?: string): KubeObject {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { ReplicaNormalizer } from '../src/controllers/podautoscaler/behavior.ts';
 import { rawResourceReplicas, resourceReplicas, type CalculatorOptions, type PodMetrics } from '../src/controllers/podautoscaler/replica-calculator.ts';
-import type { Pod } from '../src/scheduler/types.ts';
+import type { Pod } from '../src/api/core-v1.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { until } from './support/wait.ts';
 

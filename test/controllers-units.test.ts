@@ -9,7 +9,7 @@ import {
   computeZoneState, observeNode, unknownConditions, wantedNoExecuteTaint, withNoExecuteTaint, withNoScheduleTaints, zoneOf,
 } from '../src/controllers/node-health.ts';
 import { matchingTolerations, minTolerationMs } from '../src/controllers/taint-eviction.ts';
-import type { Node } from '../src/scheduler/types.ts';
+import type { Node } from '../src/api/core-v1.ts';
 
 const node = (ready?: string, extra: Partial<Node> = {}): Node => ({
   metadata: { name: 'n', creationTimestamp: '2024-01-01T00:00:00Z' },

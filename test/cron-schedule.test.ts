@@ -3,7 +3,7 @@
 // changes, and the error messages kube-apiserver returns for invalid schedules.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cronScheduleError, parseStandard } from '../src/controllers/cronjob/schedule.ts';
+import { cronScheduleError, parseStandard } from '../src/api/cron-schedule.ts';
 import { mostRecentScheduleTime, nextScheduleTimeDuration, type CronJob } from '../src/controllers/cronjob/utils.ts';
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().replace('.000Z', 'Z'));

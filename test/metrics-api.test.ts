@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
-import { formatBytes, formatNanocores } from '../src/metrics-api/quantity.ts';
-import { nodeUsage, podUsage } from '../src/metrics-api/usage-model.ts';
-import type { Node, Pod } from '../src/scheduler/types.ts';
+import { formatBytes, formatNanocores } from '../src/api/metrics-quantity.ts';
+import { nodeUsage, podUsage } from '../src/api/usage-model.ts';
+import type { Node, Pod } from '../src/api/core-v1.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { until } from './support/wait.ts';
 

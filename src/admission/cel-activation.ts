@@ -2,7 +2,7 @@
 // validations), as k8s.io/apiserver's admission/plugin/cel: `object`, `oldObject`, `request`
 // (the AdmissionRequest), and `params` / `namespaceObject` where the policy has them. Integers
 // are CEL ints (BigInt in cel-js), everything else is JSON as stored.
-import type { AdmissionAttributes } from './types.ts';
+import type { AdmissionAttributes } from '../registry/admission.ts';
 
 export function celValue(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;

@@ -9,8 +9,8 @@ import type { KubeObject } from '../api/types.ts';
 import { arrayOf, isObject } from '../registry/resources/podspec.ts';
 import type { ObjectLookup } from './lookup.ts';
 import { refs } from './lookup.ts';
-import { parseQuantity } from './quota/quantity.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
+import { parseQuantity } from '../api/quota-quantity.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../registry/admission.ts';
 
 type ResourceList = Record<string, string>;
 const limitRangerAnnotation = 'kubernetes.io/limit-ranger';

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../api/types.ts';
 import { listPrefix } from '../registry/catalog.ts';
 import type { Registry } from '../registry/registry.ts';
-import { WatchCache } from '../storage/watch-cache.ts';
+import { isCachedStorage } from '../storage/interface.ts';
 
 export interface ResourceRef {
   group: string;
@@ -38,7 +38,7 @@ export class ObjectLookup {
     const def = this.def(ref);
     const storage = this.registry.storageFor(def);
     const prefix = listPrefix(def, namespace);
-    const changed = storage instanceof WatchCache ? storage.changedThrough(prefix) : undefined;
+    const changed = isCachedStorage(storage) ? storage.changedThrough(prefix) : undefined;
     const memo = this.lists.get(prefix);
     if (changed !== undefined && memo?.changed === changed) return [...memo.objects]; // callers may sort
     const objects = (await storage.list(prefix)).items.map((i) => i.object);

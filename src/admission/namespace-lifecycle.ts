@@ -4,7 +4,7 @@
 // phase, so that a write into a missing namespace is refused before any webhook is called.
 // The checks themselves live in registry/namespace-lifecycle.ts, beside the system namespaces.
 import type { NamespaceLifecycle } from '../registry/namespace-lifecycle.ts';
-import type { AdmissionPlugin } from './types.ts';
+import type { AdmissionPlugin } from '../registry/admission.ts';
 
 export function namespaceLifecyclePlugin(lifecycle: NamespaceLifecycle): AdmissionPlugin {
   return {

@@ -11,12 +11,17 @@ import { namespaceLifecyclePlugin } from './namespace-lifecycle.ts';
 import { defaultStorageClassPlugin, priorityPlugin, serviceAccountPlugin } from './pod-references.ts';
 import { podSecurityPlugin } from './pod-security/plugin.ts';
 import { resourceQuotaPlugin } from './quota/admission.ts';
-import type { AdmissionPlugin } from './types.ts';
-import { rbacEscalationPlugin } from '../auth/rbac/escalation.ts';
+import type { AdmissionPlugin } from '../registry/admission.ts';
+import { rbacEscalationPlugin, type RbacAuthorization } from '../auth/rbac/escalation.ts';
 import { validatingAdmissionPolicyPlugin } from './policy/plugin.ts';
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from './webhooks/dispatch.ts';
 
-export function admissionPlugins(registry: Registry): AdmissionPlugin[] {
+export interface AdmissionPluginOptions {
+  /** The server's authorizer and RBAC's rule resolver for the escalation check; undefined until serving is prepared. */
+  authorization: () => RbacAuthorization | undefined;
+}
+
+export function admissionPlugins(registry: Registry, opts: AdmissionPluginOptions): AdmissionPlugin[] {
   const lookup = new ObjectLookup(registry);
   return [
     namespaceLifecyclePlugin(registry.namespaces),
@@ -25,7 +30,7 @@ export function admissionPlugins(registry: Registry): AdmissionPlugin[] {
     podSecurityPlugin(lookup),
     priorityPlugin(lookup),
     defaultStorageClassPlugin(lookup),
-    rbacEscalationPlugin(registry),
+    rbacEscalationPlugin(opts.authorization),
     mutatingWebhookPlugin(lookup),
     validatingAdmissionPolicyPlugin(lookup),
     validatingWebhookPlugin(lookup),

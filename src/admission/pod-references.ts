@@ -7,7 +7,7 @@ import { errors } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { ObjectLookup } from './lookup.ts';
 import { refs } from './lookup.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../registry/admission.ts';
 
 const isNewPod = (a: AdmissionAttributes) => a.operation === 'CREATE' && !a.subresource && a.def.group === '' && a.def.plural === 'pods' && !!a.object;
 

@@ -6,7 +6,7 @@ import { errors, field, type FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { RuleResolver } from './rbac/rule-resolver.ts';
 import { aggregateErrors } from './rbac/authorizer.ts';
-import type { AuthorizationAttributes, Authorizer, UserInfo } from './types.ts';
+import type { AuthorizationAttributes, Authorizer, UserInfo } from '../api/authorization.ts';
 
 interface ResourceAttributes {
   namespace?: string; verb?: string; group?: string; version?: string; resource?: string; subresource?: string; name?: string;

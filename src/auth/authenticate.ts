@@ -4,7 +4,7 @@
 // `system:anonymous`. Credentials that are presented and fail get 401, not anonymity.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { allAuthenticated, anonymousUser, type UserInfo } from './types.ts';
+import { allAuthenticated, anonymousUser, type UserInfo } from '../api/authorization.ts';
 
 export interface TokenAuthenticator {
   /** The user behind `token`, or undefined when this authenticator does not recognise it. */

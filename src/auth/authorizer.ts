@@ -1,7 +1,7 @@
 // The authorizers in kube-apiserver's order: the system:masters group may do anything (kube's
 // privileged-group authorizer), then the configured authorizer — RBAC by default
 // (src/auth/rbac/), as kubeadm runs kube-apiserver with --authorization-mode=Node,RBAC.
-import type { AuthorizationResult, Authorizer } from './types.ts';
+import type { AuthorizationResult, Authorizer } from '../api/authorization.ts';
 
 /** Runs authorizers in order; the first Allow or Deny decides, the reasons of the rest are joined. */
 export function unionAuthorizer(...authorizers: Authorizer[]): Authorizer {

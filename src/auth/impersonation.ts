@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { StatusError } from '../api/errors.ts';
 import { allServiceAccountsGroup, splitServiceAccountUsername } from './rbac/types.ts';
-import { allAuthenticated, allUnauthenticated, anonymousUser, type AuthorizationAttributes, type Authorizer, type UserInfo } from './types.ts';
+import { allAuthenticated, allUnauthenticated, anonymousUser, type AuthorizationAttributes, type Authorizer, type UserInfo } from '../api/authorization.ts';
 
 const userHeader = 'impersonate-user';
 const groupHeader = 'impersonate-group';

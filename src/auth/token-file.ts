@@ -1,7 +1,7 @@
 // kube-apiserver's --token-auth-file: a CSV of static bearer tokens, one per line,
 // `token,user,uid[,"group1,group2"]`; lines starting with # are comments.
 import { readFile } from 'node:fs/promises';
-import { allAuthenticated, type UserInfo } from './types.ts';
+import { allAuthenticated, type UserInfo } from '../api/authorization.ts';
 import type { TokenAuthenticator } from './authenticate.ts';
 
 /** Splits one CSV record, honouring double quotes ("" inside quotes is a quote). */

@@ -10,7 +10,7 @@ export {
   ApiClient, defaultUserAgent,
   type ApiClientOptions, type DeleteOptions, type KubeList, type ListOptions, type PatchOptions, type PatchType, type WatchOptions, type WriteOptions,
 } from './rest.ts';
-export { formatLabelSelector, labelMatcher, parseLabelSelector, type LabelSelector, type LabelSelectorRequirement } from './selector.ts';
+export { formatLabelSelector, labelMatcher, parseLabelSelector, type LabelSelector, type LabelSelectorRequirement } from '../api/label-selector.ts';
 export { controllerIndex, defaultIndexers, labelIndex, namespaceIndex, objectKey, splitKey, Store, type IndexFunc } from './store.ts';
 export { LineSplitter, type Watch, type WatchEnd, type WatchEvent } from './watch.ts';
 export {

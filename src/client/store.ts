@@ -4,7 +4,7 @@
 // runs to completion without locks. Callers must treat returned objects as read-only: they
 // are the cache's own copies, shared with every other lister.
 import type { KubeObject } from '../api/types.ts';
-import { labelMatcher, type LabelSelector } from './selector.ts';
+import { labelMatcher, type LabelSelector } from '../api/label-selector.ts';
 
 /** The values an object is indexed under (none, one or many). */
 export type IndexFunc<T extends KubeObject> = (obj: T) => string[];

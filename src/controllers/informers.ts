@@ -1,7 +1,7 @@
 // Informers several controllers share, with the indexes they look objects up by: pods by
 // the node they are bound to (kube's `spec.nodeName` pod indexer in the controller manager).
 import { resources, type InformerFactory, type SharedInformer } from '../client/index.ts';
-import type { Node, Pod } from '../scheduler/types.ts';
+import type { Node, Pod } from '../api/core-v1.ts';
 
 export const nodeNameIndex = 'spec.nodeName';
 

@@ -5,7 +5,7 @@
 // conditions; and the health of each zone, which decides how fast nodes may be tainted
 // NoExecute.
 import type { KubeObject } from '../api/types.ts';
-import type { Node, Taint } from '../scheduler/types.ts';
+import type { Node, Taint } from '../api/core-v1.ts';
 
 export interface NodeCondition {
   type: string;

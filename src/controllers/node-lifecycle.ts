@@ -11,7 +11,7 @@
 // Level-triggered: the key is the node name; a periodic pass re-checks every node and the zones.
 import type { KubeObject } from '../api/types.ts';
 import { isNotFound, resources, type SharedInformer } from '../client/index.ts';
-import type { Node, Pod } from '../scheduler/types.ts';
+import type { Node, Pod } from '../api/core-v1.ts';
 import { referenceTo, type EventRecorder } from './events.ts';
 import { nodeInformer, podInformer, podsOnNode } from './informers.ts';
 import {

@@ -10,7 +10,7 @@ import {
   controllerIndex, isConflict, isNotFound, objectKey, referenceTo, resources,
   type EventRecorder, type ObjectReference, type LabelSelector, type SharedInformer, type Store,
 } from '../client/index.ts';
-import type { Pod } from '../scheduler/types.ts';
+import type { Pod } from '../api/core-v1.ts';
 import { claimObjects, controllerRefOf, selectorMatcher } from './controller-ref-manager.ts';
 import { controllerRefTo } from './history.ts';
 import { podInformer } from './informers.ts';

@@ -7,9 +7,9 @@
 // resourceVersion, so a create charged in between makes the write conflict and re-run.
 import type { KubeObject } from '../api/types.ts';
 import { isConflict, isNotFound, resources, type ResourceDescriptor } from '../client/index.ts';
-import { evaluatorMatches, podCounts, usageOf } from '../admission/quota/evaluators.ts';
-import { formatQuantity, isBinary } from '../admission/quota/quantity.ts';
-import { jsonEqual } from '../registry/object-meta.ts';
+import { evaluatorMatches, podCounts, usageOf } from '../api/quota-evaluators.ts';
+import { formatQuantity, isBinary } from '../api/quota-quantity.ts';
+import { jsonEqual } from '../api/json-equal.ts';
 import type { ControllerDefinition } from './types.ts';
 
 export const controllerName = 'resourcequota-controller';

@@ -9,8 +9,8 @@
 // removed, tolerations changed) is cancelled with an event ("Cancelling deletion of Pod ...").
 // Level-triggered: the key is the pod; node events enqueue the pods bound to the node.
 import { isConflict, isNotFound, objectKey, resources, splitKey, type SharedInformer } from '../client/index.ts';
-import { toleratesTaint } from '../scheduler/plugins/taint-toleration.ts';
-import type { Node, Pod, PodCondition, Taint, Toleration } from '../scheduler/types.ts';
+import { toleratesTaint } from '../api/node-predicates.ts';
+import type { Node, Pod, PodCondition, Taint, Toleration } from '../api/core-v1.ts';
 import { referenceTo, type EventRecorder } from './events.ts';
 import { nodeInformer, podInformer, podsOnNode } from './informers.ts';
 import type { ControllerContext, ControllerDefinition } from './types.ts';

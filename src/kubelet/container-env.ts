@@ -4,7 +4,7 @@
 // caller has read. A missing, non-optional ConfigMap, Secret or key is an error whose message is
 // the one the kubelet puts in `CreateContainerConfigError`.
 import type { KubeObject } from '../api/types.ts';
-import { parseQuantity } from '../scheduler/resources.ts';
+import { parseQuantity } from '../api/pod-resources.ts';
 
 /** ConfigMap and Secret data (Secrets decoded) by name; undefined when the object does not exist. */
 export interface EnvSources {

@@ -6,10 +6,10 @@ import { errors } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseFieldSelector } from '../registry/selectors/field-selector.ts';
-import type { Node, Pod } from '../scheduler/types.ts';
-import { formatBytes, formatNanocores } from './quantity.ts';
+import type { Node, Pod } from '../api/core-v1.ts';
+import { formatBytes, formatNanocores } from '../api/metrics-quantity.ts';
 import { metricsGroup, metricsVersion } from './resources.ts';
-import { defaultUsageModel, nodeUsage, podUsage, type UsageModel } from './usage-model.ts';
+import { defaultUsageModel, nodeUsage, podUsage, type UsageModel } from '../api/usage-model.ts';
 
 const apiVersion = `${metricsGroup}/${metricsVersion}`;
 

@@ -6,7 +6,7 @@
 // refuse every other verb with 405.
 import type { KubeObject } from '../api/types.ts';
 import type { ResourceDef, TableColumn } from '../registry/types.ts';
-import { formatBytes, formatNanocores, parseBytes, parseNanocores } from './quantity.ts';
+import { formatBytes, formatNanocores, parseBytes, parseNanocores } from '../api/metrics-quantity.ts';
 
 export const metricsGroup = 'metrics.k8s.io';
 export const metricsVersion = 'v1beta1';

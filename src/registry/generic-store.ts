@@ -15,9 +15,9 @@ import { fromScale, toScale } from './scale.ts';
 import type { ResourceDef, StoreHooks, WriteTransaction } from './types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metadata.ts';
 import { requiredFieldErrors, type FieldValidationMode } from './validation/schema.ts';
-import type { AdmissionChain } from '../admission/chain.ts';
-import { admissionAttributes } from '../admission/attributes.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { AdmissionChain } from './admission-chain.ts';
+import { admissionAttributes } from './admission-attributes.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;

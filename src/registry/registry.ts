@@ -6,32 +6,36 @@ import { GenericStore, type DeleteRequest } from './generic-store.ts';
 import { listObjects, type ListPage } from './list.ts';
 import type { ListQuery } from './list-options.ts';
 import { NamespaceLifecycle } from './namespace-lifecycle.ts';
-import { AdmissionChain } from '../admission/chain.ts';
-import { namespaceLifecyclePlugin } from '../admission/namespace-lifecycle.ts';
+import { AdmissionChain } from './admission-chain.ts';
 import type { ResourceDef } from './types.ts';
 import { startWatch, type WatchSettings, type WatchSink, defaultWatchSettings } from './watch.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
-import type { TokenREST } from '../auth/serviceaccount/token-request.ts';
-import type { RbacAuthorization } from '../auth/rbac/escalation.ts';
+
+/** A create-only subresource served beside the generic store, as kube's serviceaccounts/token REST is. */
+export interface TokenRequestREST {
+  create(namespace: string, name: string, body: unknown): Promise<{ object: KubeObject; warnings: string[] }>;
+}
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
   /** Custom resources read and write through their own storage view (version conversion). */
   private readonly views = new WeakMap<ResourceDef, Storage>();
   readonly namespaces: NamespaceLifecycle;
-  /** Every write's admission; NamespaceLifecycle alone until the apiserver installs the full list (admission/plugins.ts). */
+  /**
+   * Every write's admission. The registry knows only the contract (admission.ts); the plugins
+   * (src/admission, src/auth/rbac's escalation check) are installed by the apiserver right
+   * after construction, before any write, as kube-apiserver builds its admission chain.
+   */
   readonly admission: AdmissionChain;
   /** The simulated kubelets' logs and exec, once a kubelet worker runs (pods/log). */
   podRuntime?: PodRuntime;
   /** --service-cluster-ip-range and --service-node-port-range, read when the Service allocators are built. */
   serviceNetwork?: ServiceNetwork;
-  /** The serviceaccounts/token subresource, once the API server has loaded its signing key. */
-  serviceAccountTokens?: TokenREST;
-  /** The server's authorizer and RBAC's rule resolver, for RBAC's escalation check (auth/rbac/escalation.ts). */
-  authorization?: RbacAuthorization;
+  /** The serviceaccounts/token subresource (auth/serviceaccount/token-request.ts), once the API server has loaded its signing key. */
+  serviceAccountTokens?: TokenRequestREST;
 
   constructor(
     readonly storage: Storage,
@@ -39,7 +43,7 @@ export class Registry {
     readonly watchSettings: WatchSettings = defaultWatchSettings,
   ) {
     this.namespaces = new NamespaceLifecycle(storage);
-    this.admission = new AdmissionChain([namespaceLifecyclePlugin(this.namespaces)]);
+    this.admission = new AdmissionChain();
   }
 
   store(def: ResourceDef): GenericStore {

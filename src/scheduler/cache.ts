@@ -4,7 +4,7 @@
 // it as a Snapshot; JS runs one scheduling cycle at a time, so the live cache is the snapshot.
 import type { PodInfo } from './node-info.ts';
 import { NodeInfo } from './node-info.ts';
-import type { Node } from './types.ts';
+import type { Node } from '../api/core-v1.ts';
 
 type Labels = Record<string, string>;
 

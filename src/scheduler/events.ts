@@ -2,7 +2,7 @@
 // client-go recorder semantics, repeats bumped) with the scheduler's call shape — events
 // about a pod, each with the action (Scheduling, Binding, Preempting) that produced it.
 import { EventRecorder as ClientEventRecorder, type ApiClient, type EventLog, type EventType } from '../client/index.ts';
-import type { Pod } from './types.ts';
+import type { Pod } from '../api/core-v1.ts';
 
 export type { EventLog } from '../client/index.ts';
 

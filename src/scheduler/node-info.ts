@@ -3,10 +3,10 @@
 // ports, pods with (anti-)affinity, pods per controller — kept up to date as pods come and go
 // so that a filter or score looks at one node in O(1) instead of walking every pod.
 import { labelMatcher, objectKey, type LabelSelector } from '../client/index.ts';
-import { addResources, cloneResources, emptyResources, nonZeroRequests, podRequests, resourcesFromList, type NonZeroResources, type Resources } from './resources.ts';
+import { addResources, cloneResources, emptyResources, nonZeroRequests, podRequests, resourcesFromList, type NonZeroResources, type Resources } from '../api/pod-resources.ts';
 import {
   taintNodeNotReady, taintNodeUnreachable, type Node, type Pod, type PodAffinityTerm, type Taint,
-} from './types.ts';
+} from '../api/core-v1.ts';
 
 type Labels = Record<string, string>;
 type Matcher = (labels: Labels | undefined) => boolean;

@@ -3,7 +3,7 @@
 // waiting out podInitialBackoff 1 s doubling to podMaxBackoff 10 s after a failed attempt)
 // and unschedulablePods (waiting for a cluster event that may help them; flushed to the
 // active queue after 5 minutes regardless). Keys are `namespace/name`.
-import type { Pod } from './types.ts';
+import type { Pod } from '../api/core-v1.ts';
 
 export interface QueuedPod {
   key: string;

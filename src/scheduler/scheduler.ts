@@ -14,7 +14,7 @@ import { newPodInfo, type PodInfo } from './node-info.ts';
 import { preempt } from './preemption.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
 import { fitErrorMessage, schedulePod } from './schedule.ts';
-import type { Node, Pod, PodCondition, PriorityClass } from './types.ts';
+import type { Node, Pod, PodCondition, PriorityClass } from '../api/core-v1.ts';
 
 export type SchedulerLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 

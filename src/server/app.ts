@@ -15,10 +15,10 @@ import { selectWebSocketProtocol } from './watch-ws.ts';
 import type { IncomingMessage } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
-import type { Authorizer } from '../auth/types.ts';
+import type { Authorizer } from '../api/authorization.ts';
 import { installAuthFilter } from './auth-filter.ts';
 import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './max-in-flight.ts';
-import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
+import { authenticationApiRoutes, type TokenReviewOptions } from './authentication-api.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 

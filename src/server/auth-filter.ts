@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import { impersonate } from '../auth/impersonation.ts';
-import type { AuthorizationAttributes, Authorizer, UserInfo } from '../auth/types.ts';
+import type { AuthorizationAttributes, Authorizer, UserInfo } from '../api/authorization.ts';
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import { apiPathOf } from './request-info.ts';
 import { sendStatus } from './respond.ts';

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { localSubjectAccessReview, selfSubjectAccessReview, selfSubjectRulesReview, subjectAccessReview } from '../auth/access-reviews.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
-import type { Authorizer } from '../auth/types.ts';
+import type { Authorizer } from '../api/authorization.ts';
 import {
   localSubjectAccessReviewResource, selfSubjectAccessReviewResource, selfSubjectRulesReviewResource, subjectAccessReviewResource,
 } from '../registry/resources/authorization.ts';

@@ -9,7 +9,7 @@ import { errors, StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import { MetricsSource } from '../metrics-api/metrics-source.ts';
 import { metricsGroup, metricsResources, metricsVersion, nodeMetricsResource, podMetricsResource } from '../metrics-api/resources.ts';
-import type { UsageModel } from '../metrics-api/usage-model.ts';
+import type { UsageModel } from '../api/usage-model.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseIncludeObject, partialObjectMetadata, toTable } from '../registry/table.ts';
 import type { ResourceDef } from '../registry/types.ts';

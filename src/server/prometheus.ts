@@ -9,11 +9,11 @@ import { ApiServerMetrics } from '../metrics/apiserver.ts';
 import { expositionContentType, renderFamilies, type FamilySnapshot } from '../metrics/exposition.ts';
 import { processCollector } from '../metrics/process.ts';
 import { defaultRegistry, formatValue } from '../metrics/registry.ts';
-import { requestLabels, type LabelledRequest } from '../metrics/request-labels.ts';
+import { requestLabels, type LabelledRequest } from './request-labels.ts';
 import { remoteFamilies } from '../metrics/remote.ts';
-import { groupResourceOf } from '../metrics/storage.ts';
+import { groupResourceOf } from '../storage/metrics.ts';
 import type { Registry } from '../registry/registry.ts';
-import { WatchCache } from '../storage/watch-cache.ts';
+import { isCachedStorage } from '../storage/interface.ts';
 
 export interface PrometheusOptions {
   registry: Registry;
@@ -68,7 +68,7 @@ function instrument(app: FastifyInstance, metrics: ApiServerMetrics, catalog: Re
 
 /** apiserver_storage_objects{resource}: the watch cache's count of each resource's objects. */
 function storageObjects(storage: Registry['storage']): FamilySnapshot[] {
-  if (!(storage instanceof WatchCache)) return [];
+  if (!isCachedStorage(storage)) return [];
   const lines: string[] = [];
   for (const [bucket, count] of storage.objectCounts()) lines.push(`apiserver_storage_objects{resource="${groupResourceOf(bucket)}"} ${formatValue(count)}`);
   return [{ name: 'apiserver_storage_objects', help: 'Number of stored objects at the time of last check split by kind. In case of a fetching error, the value will be -1.', type: 'gauge', lines }];

@@ -13,7 +13,7 @@ import { RequestAuthenticator, type TokenAuthenticator } from '../auth/authentic
 import { privilegedGroupAuthorizer, unionAuthorizer } from '../auth/authorizer.ts';
 import { builtinIdentities, ensurePki, type Pki } from '../auth/pki.ts';
 import { tokenFileAuthenticator } from '../auth/token-file.ts';
-import type { Authorizer } from '../auth/types.ts';
+import type { Authorizer } from '../api/authorization.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 
 export interface SecureServingOptions {

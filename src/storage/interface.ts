@@ -118,3 +118,19 @@ export class StorageError extends Error {
 export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {
   return err instanceof StorageError && (code === undefined || err.code === code);
 }
+
+/**
+ * What the watch cache knows beyond the Storage contract, for readers above storage that must
+ * not depend on the cache itself: apiserver_storage_objects, and admission's memoised lookups.
+ */
+export interface CachedStorage {
+  /** Objects per resource bucket (the key prefix `/registry/<group>/<resource>/`). */
+  objectCounts(): Map<string, number>;
+  /** The revision of the last change under `prefix` (0: none since start): equal answers mean an unchanged LIST. */
+  changedThrough(prefix: string): number;
+}
+
+export function isCachedStorage(storage: Storage): storage is Storage & CachedStorage {
+  const s = storage as Partial<CachedStorage>;
+  return typeof s.objectCounts === 'function' && typeof s.changedThrough === 'function';
+}

@@ -5,7 +5,7 @@
 import { Level } from 'level';
 import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
-import { recordStorageRequest } from '../metrics/storage.ts';
+import { recordStorageRequest } from './metrics.ts';
 import { GroupCommit } from './group-commit.ts';
 import { deleteHistoryThrough, historyEvent, readHistory } from './history.ts';
 import { RevisionClock } from './history-window.ts';

@@ -7,7 +7,7 @@ import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
 import {
   StorageError,
-  type DeleteOptions, type ListOptions, type ListResult, type Storage, type StorageEvent, type StoredObject,
+  type CachedStorage, type DeleteOptions, type ListOptions, type ListResult, type Storage, type StorageEvent, type StoredObject,
   type TryUpdate, type UpdateOptions, type WatchHandle,
 } from './interface.ts';
 import { resourcePrefixOf } from './keys.ts';
@@ -35,7 +35,7 @@ interface RevisionWaiter {
   reject(err: unknown): void;
 }
 
-export class WatchCache implements Storage {
+export class WatchCache implements Storage, CachedStorage {
   private readonly buckets = new Map<string, CacheBucket>();
   private readonly watchers: WatcherSet;
   private readonly bucketOf: (key: string) => string;

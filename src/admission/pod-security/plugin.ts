@@ -10,7 +10,7 @@
 import { errors } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { ObjectLookup } from '../lookup.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.ts';
 import { evaluatePod, type Level } from './checks.ts';
 
 const levels: Level[] = ['privileged', 'baseline', 'restricted'];

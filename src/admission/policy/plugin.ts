@@ -14,7 +14,7 @@ import { qualifiedResource } from '../../api/errors.ts';
 import { admissionActivation } from '../cel-activation.ts';
 import type { ObjectLookup } from '../lookup.ts';
 import { refs } from '../lookup.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.ts';
 import { namespaceSelectorMatches, objectSelectorMatches, rulesMatch, type RuleWithOperations } from '../webhooks/rules.ts';
 
 interface MatchResources {

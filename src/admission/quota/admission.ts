@@ -8,12 +8,12 @@
 // The resourcequota controller recomputes status.used from what exists (src/controllers/resourcequota.ts).
 import { errors, isStatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { loopbackUser } from '../chain.ts';
+import { loopbackUser } from '../../registry/admission-chain.ts';
 import type { ObjectLookup } from '../lookup.ts';
 import { refs } from '../lookup.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
-import { evaluatorMatches, podConstraintError, usageOf, type Usage } from './evaluators.ts';
-import { formatQuantity, isBinary, parseQuantity } from './quantity.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.ts';
+import { evaluatorMatches, podConstraintError, usageOf, type Usage } from '../../api/quota-evaluators.ts';
+import { formatQuantity, isBinary, parseQuantity } from '../../api/quota-quantity.ts';
 
 class NamespaceLocks {
   private readonly tails = new Map<string, Promise<void>>();

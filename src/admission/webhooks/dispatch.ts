@@ -10,7 +10,7 @@ import { jsonEqual } from '../../registry/object-meta.ts';
 import { applyJsonPatch } from '../../registry/patch/json-patch.ts';
 import type { ObjectLookup, ResourceRef } from '../lookup.ts';
 import { refs } from '../lookup.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../types.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.ts';
 import { callWebhook, type ClientConfig } from './call.ts';
 import { matchConditionsAllow } from './match-conditions.ts';
 import { admissionReview, verifyResponse, type AdmissionResponse } from './review.ts';

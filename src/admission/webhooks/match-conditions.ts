@@ -5,7 +5,7 @@
 import { errors } from '../../api/errors.ts';
 import { compileExpression } from '../../apiextensions/cel.ts';
 import { admissionActivation } from '../cel-activation.ts';
-import type { AdmissionAttributes } from '../types.ts';
+import type { AdmissionAttributes } from '../../registry/admission.ts';
 
 interface Hook {
   name: string;

@@ -1,7 +1,7 @@
 // The admission.k8s.io/v1 AdmissionReview a webhook receives, built from the attributes as
 // k8s.io/apiserver's request.CreateV1AdmissionReview does, and the checks on its answer.
 import { randomUUID } from 'node:crypto';
-import type { AdmissionAttributes } from '../types.ts';
+import type { AdmissionAttributes } from '../../registry/admission.ts';
 
 export interface AdmissionResponse {
   uid?: string;

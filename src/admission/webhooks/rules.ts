@@ -4,7 +4,7 @@
 // Namespace itself) and objectSelector (against the labels of the object or the old object).
 import type { KubeObject } from '../../api/types.ts';
 import { labelSelectorFromObject } from '../../registry/selectors/label-selector.ts';
-import type { AdmissionAttributes } from '../types.ts';
+import type { AdmissionAttributes } from '../../registry/admission.ts';
 
 export interface RuleWithOperations {
   operations?: string[];

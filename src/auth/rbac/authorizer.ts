@@ -2,7 +2,7 @@
 // the user allows the request ("RBAC: allowed by ClusterRoleBinding ..."), otherwise no
 // opinion — with, as the reason appended to the 403, the errors met resolving the user's
 // bindings (`RBAC: clusterrole.rbac.authorization.k8s.io "x" not found`), if any.
-import type { AuthorizationAttributes, AuthorizationResult, Authorizer } from '../types.ts';
+import type { AuthorizationAttributes, AuthorizationResult, Authorizer } from '../../api/authorization.ts';
 import { describeSource, type RuleResolver } from './rule-resolver.ts';
 import { ruleAllows } from './rule-match.ts';
 

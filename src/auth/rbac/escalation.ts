@@ -6,9 +6,8 @@
 // admission's validate phase, after mutating admission, as kube checks it before storing.
 import { errors, StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from '../../admission/types.ts';
-import type { Registry } from '../../registry/registry.ts';
-import type { AuthorizationAttributes, Authorizer, UserInfo } from '../types.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.ts';
+import type { AuthorizationAttributes, Authorizer, UserInfo } from '../../api/authorization.ts';
 import { compactRules, compactString, covers, goQuotedList } from './covers.ts';
 import type { RuleResolver } from './rule-resolver.ts';
 import { all, rbacGroup, type BindingObject, type PolicyRule, type RoleObject } from './types.ts';
@@ -84,11 +83,12 @@ async function checkBinding(a: RbacAuthorization, attrs: AdmissionAttributes): P
   if (err) throw errors.forbidden({ group: rbacGroup, resource: attrs.def.plural }, attrs.name, err);
 }
 
-export function rbacEscalationPlugin(registry: Registry): AdmissionPlugin {
+/** `authorization` is read per request: the server's authorizer exists only once serving is prepared. */
+export function rbacEscalationPlugin(authorization: () => RbacAuthorization | undefined): AdmissionPlugin {
   return {
     name: 'RBACEscalation',
     async validate(attrs) {
-      const a = registry.authorization;
+      const a = authorization();
       if (!a || attrs.def.group !== rbacGroup || attrs.subresource) return;
       if (attrs.operation !== 'CREATE' && attrs.operation !== 'UPDATE') return;
       // EscalationAllowed: system:masters, which the API server's own writes are in.

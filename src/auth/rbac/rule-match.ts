@@ -1,7 +1,7 @@
 // Whether one PolicyRule allows a request, as plugin/pkg/auth/authorizer/rbac's RuleAllows and
 // the rbacv1helpers matchers: `*` matches anything, resources match as `pods`, `pods/log` or
 // `*/log`, resourceNames narrow by name, nonResourceURLs match exactly or by a trailing `*`.
-import type { AuthorizationAttributes } from '../types.ts';
+import type { AuthorizationAttributes } from '../../api/authorization.ts';
 import { all, type PolicyRule } from './types.ts';
 
 export function verbMatches(rule: PolicyRule, verb: string): boolean {

@@ -2,7 +2,7 @@
 // DefaultRuleResolver: the rules of every ClusterRoleBinding naming the user (or a group of
 // theirs), then — in a namespace — of every RoleBinding there. A binding whose role is missing
 // contributes an error instead of rules; the authorizer reports those errors when it denies.
-import type { UserInfo } from '../types.ts';
+import type { UserInfo } from '../../api/authorization.ts';
 import type { PolicyCache } from './policy-cache.ts';
 import { serviceAccountUsername, type BindingObject, type PolicyRule, type RoleRef, type Subject } from './types.ts';
 

@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import type { KubeObject } from '../../api/types.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { TokenAuthenticator } from '../authenticate.ts';
-import type { UserInfo } from '../types.ts';
+import type { UserInfo } from '../../api/authorization.ts';
 import { serviceAccountUser, type KubernetesClaim, type ServiceAccountInfo } from './claims.ts';
 import { parseJws, verifyJws } from './jwt.ts';
 

@@ -2,7 +2,7 @@
 // and the user such a token stands for, as k8s.io/apiserver's serviceaccount.UserInfo makes it.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/types.ts';
-import { allAuthenticated, type UserInfo } from '../types.ts';
+import { allAuthenticated, type UserInfo } from '../../api/authorization.ts';
 
 /** A token asked for with this lifetime and bound to a pod gets a year instead, and a warning after it (the kube-api-access volume's 3607 s). */
 export const warnOnlyBoundTokenExpirationSeconds = 60 * 60 + 7;

@@ -6,8 +6,8 @@
 import { isAlreadyExists, isNotFound, referenceTo, resources, type ApiClient, type EventRecorder, type ResourceDescriptor, type SharedInformer } from '../../client/index.ts';
 import { rfc3339, type Clock } from '../clock.ts';
 import { finishedCondition, type Job } from '../job/types.ts';
-import { CronError, type Schedule } from './schedule.ts';
-import { isKnownTimeZone } from './time-zone.ts';
+import { CronError, type Schedule } from '../../api/cron-schedule.ts';
+import { isKnownTimeZone } from '../../api/time-zone.ts';
 import { byJobStartTime, jobFromTemplate, jobName, mostRecentScheduleTime, nextScheduleTimeDuration, parseSchedule, type CronJob } from './utils.ts';
 
 export const jobsResource = resources.jobs as ResourceDescriptor<Job>;

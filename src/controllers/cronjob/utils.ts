@@ -2,8 +2,8 @@
 // and the Job it creates for a scheduled time.
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import type { Job, JobSpec } from '../job/types.ts';
-import { parseStandard, type Schedule } from './schedule.ts';
-import { isKnownTimeZone, rfc3339In } from './time-zone.ts';
+import { parseStandard, type Schedule } from '../../api/cron-schedule.ts';
+import { isKnownTimeZone, rfc3339In } from '../../api/time-zone.ts';
 
 export const cronJobScheduledTimestampAnnotation = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 /** nextScheduleDelta: wake a little after the due time, so the sync sees it as past. */

@@ -4,7 +4,7 @@
 // history and writes status. Nodes joining, changing labels or taints, or leaving wake the
 // DaemonSets whose verdict on them changed; pods wake the DaemonSet that controls them.
 import { labelMatcher, objectKey, referenceTo, resources, type SharedInformer, type Store } from '../../client/index.ts';
-import type { Node, Pod } from '../../scheduler/types.ts';
+import type { Node, Pod } from '../../api/core-v1.ts';
 import { claimObjects, controllerRefOf } from '../controller-ref-manager.ts';
 import { ControllerHistory, controllerRevisionsResource } from '../history.ts';
 import { nodeInformer, podInformer } from '../informers.ts';

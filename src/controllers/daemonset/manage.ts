@@ -4,7 +4,7 @@
 // creates (slow-start batches, each pod pinned to its node by affinity and bound by the
 // scheduler) and deletes, at most burstReplicas of each, with expectations set first.
 import { objectKey, referenceTo, resources, isNotFound, type ApiClient, type EventRecorder } from '../../client/index.ts';
-import type { Node, Pod } from '../../scheduler/types.ts';
+import type { Node, Pod } from '../../api/core-v1.ts';
 import { controllerRefTo } from '../history.ts';
 import { burstReplicas, slowStartBatch } from '../replicaset.ts';
 import type { Expectations, FailedPodsBackoff } from './expectations.ts';

@@ -4,8 +4,8 @@
 // by a required node affinity on metadata.name (the scheduler binds it), and carries the
 // template hash and generation it was made from.
 import type { KubeObject } from '../../api/types.ts';
-import { podMatchesNodeSelectorAndAffinity, toleratesTaint } from '../../scheduler/index.ts';
-import type { Affinity, Node, Pod, Taint, Toleration } from '../../scheduler/types.ts';
+import { podMatchesNodeSelectorAndAffinity, toleratesTaint } from '../../api/node-predicates.ts';
+import type { Affinity, Node, Pod, Taint, Toleration } from '../../api/core-v1.ts';
 import { hashLabel, templateGenerationAnnotation, templateGenerationLabel, type DaemonSet, type PodTemplate } from './types.ts';
 
 /** The tolerations every daemon pod gets, in kube's order; the last only with hostNetwork. */

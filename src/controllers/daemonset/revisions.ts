@@ -10,7 +10,7 @@ import {
   type ControllerHistory, type ControllerRevision,
 } from '../history.ts';
 import { controllerKind, hashLabel, type DaemonSet } from './types.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 
 export interface DaemonSetHistory {
   current: ControllerRevision;

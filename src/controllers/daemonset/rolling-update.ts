@@ -4,7 +4,7 @@
 // one (at once where the old pod is unavailable, else up to maxSurge nodes at a time), and the
 // old pod is deleted when the new one is available. Both budgets are scaled from the number of
 // nodes that should run the daemon, rounding up.
-import type { Node, Pod } from '../../scheduler/types.ts';
+import type { Node, Pod } from '../../api/core-v1.ts';
 import { isPodAvailable, nodesToDaemonPods, surgeAllowed, syncNodes, type ManageDeps } from './manage.ts';
 import { isPodUpdated, nodeShouldRunDaemonPod, templateGeneration } from './predicates.ts';
 import type { DaemonSet } from './types.ts';

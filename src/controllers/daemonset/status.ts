@@ -2,7 +2,7 @@
 // is ready, available and up to date; per node that should not, whether a pod is there anyway
 // (misscheduled). Written through /status only when something changed (storeDaemonSetStatus).
 import { isConflict, isNotFound, resources, type ApiClient } from '../../client/index.ts';
-import type { Node, Pod } from '../../scheduler/types.ts';
+import type { Node, Pod } from '../../api/core-v1.ts';
 import { byCreation, isPodAvailable, isPodReady, nodesToDaemonPods } from './manage.ts';
 import { isPodUpdated, nodeShouldRunDaemonPod, templateGeneration } from './predicates.ts';
 import type { DaemonSet, DaemonSetStatus } from './types.ts';

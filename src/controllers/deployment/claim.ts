@@ -4,7 +4,7 @@
 // matching orphans once a fresh read shows the Deployment is the same one and not being deleted.
 import type { OwnerReference } from '../../api/types.ts';
 import { controllerIndex, resources } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import { claimObjects, selectorMatcher } from '../controller-ref-manager.ts';
 import { controllerRefTo as ownerRefTo } from '../history.ts';
 import type { SyncContext } from './context.ts';

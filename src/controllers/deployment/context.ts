@@ -4,7 +4,7 @@
 // our own status writes, so several writes in one sync do not conflict with each other.
 import type { ApiClient, EventRecorder, SharedInformer } from '../../client/index.ts';
 import { isConflict, referenceTo, resources } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import type { ControllerLog } from '../types.ts';
 import { desiredReplicas, maxSurge, specReplicas } from './replicas.ts';
 import { replicasAnnotationsNeedUpdate, setReplicasAnnotations } from './revisions.ts';

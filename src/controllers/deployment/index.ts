@@ -7,7 +7,7 @@
 // its going away (the new ReplicaSet waits for the last old pod).
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resources, type ResourceDescriptor, type SharedInformer } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import { podInformer } from '../informers.ts';
 import type { ControllerDefinition } from '../types.ts';
 import { controllerRefOf, selectorMatcher } from '../controller-ref-manager.ts';

@@ -1,7 +1,7 @@
 // The Recreate strategy, as kube's recreate.go: scale every old ReplicaSet to zero, wait
 // until none of their pods is left (terminating ones count, terminal ones do not), and only
 // then create or scale up the new ReplicaSet to spec.replicas.
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import { deploymentComplete } from './conditions.ts';
 import { scaleReplicaSetAndRecordEvent, type SyncContext } from './context.ts';
 import { getAllReplicaSetsAndSyncRevision } from './new-replicaset.ts';

@@ -5,8 +5,8 @@
 // does not serve, so they fail as they do on a cluster without an adapter.
 import type { ApiClient, EventRecorder, ObjectReference } from '../../client/index.ts';
 import { labelMatcher, parseLabelSelector } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
-import { parseQuantity } from '../../scheduler/resources.ts';
+import type { Pod } from '../../api/core-v1.ts';
+import { parseQuantity } from '../../api/pod-resources.ts';
 import { resourceMetrics } from './metrics-client.ts';
 import { MetricError, rawResourceReplicas, resourceReplicas, type CalculatorOptions } from './replica-calculator.ts';
 import { formatMilliQuantity, setCondition, type HpaStatus } from './status.ts';

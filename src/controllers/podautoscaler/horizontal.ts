@@ -7,7 +7,7 @@
 // `/scale` with a SuccessfulRescale event, and write status and conditions.
 import type { KubeObject } from '../../api/types.ts';
 import { isNotFound, objectKey, referenceTo, resources, type ResourceDescriptor } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import { podInformer } from '../informers.ts';
 import type { ControllerContext, ControllerDefinition } from '../types.ts';
 import { ReplicaNormalizer, type Behavior } from './behavior.ts';

@@ -4,7 +4,7 @@
 // container's), in milli-units. A pod missing the resource in any container is left out.
 import type { ApiClient, ResourceDescriptor } from '../../client/index.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { parseQuantity } from '../../scheduler/resources.ts';
+import { parseQuantity } from '../../api/pod-resources.ts';
 import { MetricError, type PodMetrics } from './replica-calculator.ts';
 
 export const podMetricsResource: ResourceDescriptor = {

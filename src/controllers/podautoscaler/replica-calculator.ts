@@ -5,9 +5,9 @@
 // the conservative assumptions: a missing pod used 100% (or the target, if higher) when
 // scaling down and 0 when scaling up, an unready pod 0 when scaling up, and no change if
 // those assumptions flip the direction. Values are milli-units (Quantity.MilliValue).
-import type { Pod } from '../../scheduler/types.ts';
-import { parseQuantity } from '../../scheduler/resources.ts';
-import { runningContainers } from '../../metrics-api/usage-model.ts';
+import type { Pod } from '../../api/core-v1.ts';
+import { parseQuantity } from '../../api/pod-resources.ts';
+import { runningContainers } from '../../api/usage-model.ts';
 
 /** One pod's metric: the sum over its containers, and when and over what window it was sampled. */
 export interface PodMetric {

@@ -1,7 +1,7 @@
 // The apps/v1 StatefulSet as the controller reads it, and the names kube gives its labels.
 import type { KubeObject } from '../../api/types.ts';
 import { resources, type LabelSelector, type ResourceDescriptor } from '../../client/index.ts';
-import type { Pod } from '../../scheduler/types.ts';
+import type { Pod } from '../../api/core-v1.ts';
 import type { OwnerKind } from '../history.ts';
 
 export const controllerName = 'statefulset-controller';

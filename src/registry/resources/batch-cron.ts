@@ -4,8 +4,8 @@
 
 // The parser itself is the CronJob controller's (robfig/cron v3's ParseStandard, with Next()),
 // so that what the API accepts and what the controller runs cannot drift apart.
-export { cronScheduleError } from '../../controllers/cronjob/schedule.ts';
-import { isKnownTimeZone } from '../../controllers/cronjob/time-zone.ts';
+export { cronScheduleError } from '../../api/cron-schedule.ts';
+import { isKnownTimeZone } from '../../api/time-zone.ts';
 
 // ---- time zones ----
 

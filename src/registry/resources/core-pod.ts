@@ -8,7 +8,7 @@ import { specDiff } from './core-diff.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { admitNewPod } from './core-pod-admission.ts';
 import { podColumns } from './core-pod-columns.ts';
-import { compareQuantities, parseQuantity } from './core-quantity.ts';
+import { compareQuantities, parseQuantity } from '../../api/quantity.ts';
 import { arrayOf, defaultPodSpec, isObject, validatePodSpec, validateTolerations } from './podspec.ts';
 
 /** SetDefaults_PodSpec plus what SetDefaults_Pod adds for Pods only (not templates). */

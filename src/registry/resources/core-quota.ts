@@ -4,7 +4,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { ageColumn, column, createdAtColumn } from './core-columns.ts';
-import { quantityString } from './core-quantity.ts';
+import { quantityString } from '../../api/quantity.ts';
 import { arrayOf, isObject } from './podspec.ts';
 
 /** SetDefaults_LimitRangeItem: for Container limits, default ← max, defaultRequest ← default ← min. */

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { deepCopy, jsonEqual, nowTimestamp } from '../object-meta.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { accessModesString, ageColumn, column, wideColumn } from './core-columns.ts';
-import { compareQuantities, quantityString } from './core-quantity.ts';
+import { compareQuantities, quantityString } from '../../api/quantity.ts';
 import { keyPath } from './core-validation.ts';
 import { arrayOf, isObject } from './podspec.ts';
 import { specDiff } from './core-diff.ts';

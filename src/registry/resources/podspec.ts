@@ -7,7 +7,7 @@ import {
   invalidEach, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum, keyPath,
   validateLabels,
 } from './core-validation.ts';
-import { compareQuantities } from './core-quantity.ts';
+import { compareQuantities } from '../../api/quantity.ts';
 
 // ---- defaults ----
 

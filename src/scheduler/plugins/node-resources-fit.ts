@@ -5,7 +5,7 @@
 // (weight 1) prefers nodes whose cpu and memory fractions stay close.
 import { maxNodeScore, unschedulable, type FilterPlugin, type ScorePlugin, type Status } from '../framework.ts';
 import type { NodeInfo, PodInfo } from '../node-info.ts';
-import { addResources, cloneResources, isZero, type Resources } from '../resources.ts';
+import { addResources, cloneResources, isZero, type Resources } from '../../api/pod-resources.ts';
 
 export interface InsufficientResource {
   resourceName: string;

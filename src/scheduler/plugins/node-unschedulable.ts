@@ -1,7 +1,7 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods that tolerate
 // the node.kubernetes.io/unschedulable:NoSchedule taint.
 import { unresolvable, type FilterPlugin } from '../framework.ts';
-import { taintNodeUnschedulable } from '../types.ts';
+import { taintNodeUnschedulable } from '../../api/core-v1.ts';
 import { toleratesTaint } from './taint-toleration.ts';
 
 export const errReasonUnschedulable = 'node(s) were unschedulable';

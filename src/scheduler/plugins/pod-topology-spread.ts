@@ -7,7 +7,7 @@
 import { labelMatcher } from '../../client/index.ts';
 import { maxNodeScore, unresolvable, unschedulable, type Cycle, type FilterPlugin, type ScorePlugin } from '../framework.ts';
 import type { NodeInfo, PodInfo } from '../node-info.ts';
-import { labelHostname, labelTopologyZone, type TopologySpreadConstraint } from '../types.ts';
+import { labelHostname, labelTopologyZone, type TopologySpreadConstraint } from '../../api/core-v1.ts';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.ts';
 import { tolerated } from './taint-toleration.ts';
 

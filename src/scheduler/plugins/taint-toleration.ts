@@ -1,22 +1,9 @@
 // TaintToleration: Filter rejects a node with a NoSchedule/NoExecute taint the pod does not
 // tolerate; Score prefers nodes with fewer untolerated PreferNoSchedule taints (weight 3).
 import { defaultNormalize, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.ts';
-import type { Taint, Toleration } from '../types.ts';
+import { tolerated, toleratesTaint } from '../../api/node-predicates.ts';
 
-/** Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists': return true;
-    case 'Equal': return (t.value ?? '') === (taint.value ?? '');
-    default: return false;
-  }
-}
-
-export function tolerated(tolerations: Toleration[], taint: Taint): boolean {
-  return tolerations.some((t) => toleratesTaint(t, taint));
-}
+export { tolerated, toleratesTaint };
 
 export const taintToleration: FilterPlugin & ScorePlugin = {
   name: 'TaintToleration',

@@ -3,10 +3,10 @@
 // the object and its stored version, the request's user and dryRun, and the operation's
 // options (CreateOptions, UpdateOptions, DeleteOptions) as webhooks receive them.
 import type { KubeObject } from '../api/types.ts';
-import type { ResourceDef } from '../registry/types.ts';
-import { loopbackUser } from './chain.ts';
-import type { AdmissionAttributes, AdmissionOperation } from './types.ts';
-import type { UserInfo } from '../auth/types.ts';
+import type { ResourceDef } from './types.ts';
+import { loopbackUser } from './admission-chain.ts';
+import type { AdmissionAttributes, AdmissionOperation } from './admission.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 interface WriteLike {
   dryRun?: boolean;

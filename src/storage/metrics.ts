@@ -1,8 +1,8 @@
 // Storage-layer metrics, named as kube-apiserver names those of its storage (etcd3 store and
 // cacher) so that dashboards built for it read kubelite's too: how long each durable write
 // took, by operation and resource, and how many objects each resource holds.
-import { resourcePrefixOf } from '../storage/keys.ts';
-import { defaultRegistry, HistogramVec, type Histogram } from './registry.ts';
+import { resourcePrefixOf } from './keys.ts';
+import { defaultRegistry, HistogramVec, type Histogram } from '../metrics/registry.ts';
 
 const requestDuration = defaultRegistry.register(new HistogramVec({
   name: 'etcd_request_duration_seconds',

@@ -1,8 +1,8 @@
 // The admission chain, as k8s.io/apiserver's admission.chainAdmissionHandler: every plugin's
 // admit (mutating) in the order of plugins.ts, then later every plugin's validate. The first
 // refusal ends the request with the plugin's StatusError.
-import type { UserInfo } from '../auth/types.ts';
-import type { AdmissionAttributes, AdmissionPlugin } from './types.ts';
+import type { UserInfo } from '../api/authorization.ts';
+import type { AdmissionAttributes, AdmissionPlugin } from './admission.ts';
 
 /** Who a write is made by when it does not come through the HTTP handler: the apiserver's loopback client. */
 export const loopbackUser: UserInfo = { username: 'system:apiserver', uid: '', groups: ['system:masters', 'system:authenticated'] };

@@ -1,7 +1,7 @@
 // The core/v1 shapes the scheduler reads, as k8s.io/api/core/v1 declares them: only the
 // fields scheduling looks at. KubeObject keeps spec/status as JSON; these narrow them.
-import type { KubeObject } from '../api/types.ts';
-import type { LabelSelector } from '../client/index.ts';
+import type { KubeObject } from './types.ts';
+import type { LabelSelector } from './label-selector.ts';
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 

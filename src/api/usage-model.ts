@@ -11,8 +11,8 @@
 // it requests nothing), varied by a deterministic ±jitter per pod and container, so numbers
 // look alive but repeat. As metrics-server reports them: usage only for Running pods, node
 // usage = its Running pods plus system overhead, and only for Ready nodes.
-import type { Container, Node, Pod } from '../scheduler/types.ts';
-import { parseBytes, parseNanocores } from './quantity.ts';
+import type { Container, Node, Pod } from './core-v1.ts';
+import { parseBytes, parseNanocores } from './metrics-quantity.ts';
 
 export type UsageResource = 'cpu' | 'memory';
 

@@ -1,7 +1,7 @@
 // Resource amounts as the scheduler's framework.Resource keeps them: cpu in millicores,
 // everything else in whole units (bytes, counts), and a pod's effective request by
 // k8s.io/component-helpers' PodRequests rule.
-import type { Container, Pod, Quantity, ResourceList } from './types.ts';
+import type { Container, Pod, Quantity, ResourceList } from './core-v1.ts';
 
 export interface Resources {
   milliCPU: number;

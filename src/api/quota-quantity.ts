@@ -1,7 +1,7 @@
 // Quota arithmetic on quantities: amounts are parsed to numbers (registry/resources/core-quantity.ts)
 // and printed back in kube's canonical forms, BinarySI (Ki, Mi, Gi…) or DecimalSI (m, k, M…),
 // picking the largest suffix that divides the amount exactly, as resource.Quantity.String does.
-import { parseQuantity } from '../../registry/resources/core-quantity.ts';
+import { parseQuantity } from './quantity.ts';
 
 export { parseQuantity };
 

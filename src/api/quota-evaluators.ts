@@ -4,9 +4,11 @@
 // `services`, `services.nodeports`, `services.loadbalancers`; persistentvolumeclaims count
 // themselves and `requests.storage` (also per storage class); every resource counts
 // `count/<resource>[.<group>]` and the core ones their legacy name (configmaps, secrets…).
-import type { KubeObject } from '../../api/types.ts';
-import { arrayOf } from '../../registry/resources/podspec.ts';
-import { parseQuantity } from './quantity.ts';
+import type { KubeObject } from './types.ts';
+import { parseQuantity } from './quota-quantity.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod specs are JSON here, as in registry/resources/podspec.ts
+const arrayOf = (v: unknown): any[] => (Array.isArray(v) ? v : []);
 
 export type Usage = Record<string, number>;
 

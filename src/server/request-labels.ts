@@ -5,8 +5,8 @@
 // the subresource label carries the path, as kube reports /healthz or /openapi/v2).
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import { apiPathOf, type ApiPath } from '../server/request-info.ts';
-import type { RequestLabels } from './apiserver.ts';
+import { apiPathOf, type ApiPath } from './request-info.ts';
+import type { RequestLabels } from '../metrics/apiserver.ts';
 
 const connectSubresources = new Set(['log', 'exec', 'portforward', 'attach', 'proxy']);
 const applyPatchType = 'application/apply-patch+yaml';

@@ -2,7 +2,7 @@
 // bytes, printed in resource.Quantity's canonical form (metrics-server builds them with
 // NewScaledQuantity(nanocores, Nano) and NewQuantity(bytes, BinarySI), so `250000000n`
 // prints as `250m` and `67108864` as `64Mi`).
-import { parseQuantity } from '../scheduler/resources.ts';
+import { parseQuantity } from './pod-resources.ts';
 
 /** Nanocores in the largest decimal suffix that keeps it exact: `12345678n`, `250m`, `2`. */
 export function formatNanocores(nanocores: number): string {

@@ -4,8 +4,8 @@
 // fixed order (the list in plugins.ts), mutating before validating, for every create,
 // update (incl. patch and apply), delete and connect that reaches the registry.
 import type { KubeObject } from '../api/types.ts';
-import type { UserInfo } from '../auth/types.ts';
-import type { ResourceDef } from '../registry/types.ts';
+import type { UserInfo } from '../api/authorization.ts';
+import type { ResourceDef } from './types.ts';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 

@@ -10,10 +10,10 @@ import { errors, StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import { reviewHandler } from '../server/review-routes.ts';
-import type { TokenAuthenticator } from './authenticate.ts';
-import { intersectAudiences, isAudienceAware } from './serviceaccount/authenticator.ts';
-import type { UserInfo } from './types.ts';
+import { reviewHandler } from './review-routes.ts';
+import type { TokenAuthenticator } from '../auth/authenticate.ts';
+import { intersectAudiences, isAudienceAware } from '../auth/serviceaccount/authenticator.ts';
+import type { UserInfo } from '../api/authorization.ts';
 
 const group = 'authentication.k8s.io';
 const version = 'v1';
