@@ -34,8 +34,8 @@ export interface ApiServerOptions {
   /** Write <dataDir>/kubeconfig (default true). */
   writeKubeconfig?: boolean;
   watch?: Partial<WatchSettings>;
-  /** The watch cache's event window per resource: at most this many events, none older than maxEventAgeMs. */
-  watchCache?: { eventsPerResource?: number; maxEventAgeMs?: number };
+  /** The watch cache's event window per resource: at most this many events, none older than maxEventAgeMs, at most maxEventBytes of JSON. */
+  watchCache?: { eventsPerResource?: number; maxEventAgeMs?: number; maxEventBytes?: number };
   /** Where objects live: LevelDB in dataDir (default) or etcd. */
   storage?: StorageBackendOptions;
   /** --service-cluster-ip-range (default 10.96.0.0/12) and --service-node-port-range (default 30000-32767). */
@@ -77,7 +77,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   pki.catch(() => undefined); // awaited below; a failure surfaces there
   const backend = await openStorageBackend(opts.dataDir, opts.storage, logger);
   const storage = await WatchCache.create(backend, {
-    eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs,
+    eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs, maxEventBytes: opts.watchCache?.maxEventBytes,
   });
   const catalog = new ResourceCatalog(builtinResources());
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
+import { parseQuantity } from './api/quantity.ts';
 import { startApiServer } from './apiserver.ts';
 import { serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
 import { adminKubeconfig } from './kubeconfig-command.ts';
@@ -53,6 +54,7 @@ Flags:
   --leader-elect-lease-duration S  --leader-elect-renew-deadline S  --leader-elect-retry-period S
                      the scheduler's and controllers' leader election (default 15, 10, 2)
   --watch-cache-events N   events kept per resource for watches to resume from (default 10000)
+  --watch-cache-bytes Q    and at most this much of their objects' JSON per resource (default 64Mi)
   --watch-cache-window S   and none older than S seconds (default 300)
   --service-cluster-ip-range CIDR   ClusterIPs of Services (default 10.96.0.0/12)
   --service-node-port-range MIN-MAX NodePorts of Services (default 30000-32767)
@@ -98,6 +100,7 @@ const options = {
   'leader-elect-renew-deadline': { type: 'string', default: '10' },
   'leader-elect-retry-period': { type: 'string', default: '2' },
   'watch-cache-events': { type: 'string', default: '10000' },
+  'watch-cache-bytes': { type: 'string', default: '64Mi' },
   'watch-cache-window': { type: 'string', default: '300' },
   'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
@@ -117,6 +120,13 @@ function integer(flag: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: not a non-negative integer: ${value}`);
   return n;
+}
+
+/** A byte size as a Kubernetes quantity (64Mi, 1G, 1048576). */
+function byteQuantity(flag: string, value: string | undefined): number {
+  const n = parseQuantity(value);
+  if (n === undefined || n <= 0) throw new Error(`--${flag}: not a positive quantity of bytes (such as 64Mi): ${value}`);
+  return Math.floor(n);
 }
 
 function kubeletOptions(values: Values): Record<string, unknown> {
@@ -182,6 +192,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
     watchCache: {
       eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),
       maxEventAgeMs: integer('watch-cache-window', values['watch-cache-window']) * 1000,
+      maxEventBytes: byteQuantity('watch-cache-bytes', values['watch-cache-bytes']),
     },
     serviceNetwork: { clusterIPRange: values['service-cluster-ip-range'], nodePortRange: values['service-node-port-range'] },
   });

@@ -369,4 +369,25 @@ describe('EventRing window', () => {
     assert.deepEqual([...ring.after(0)].map((e) => e.revision), [12, 13]);
     assert.equal(ring.floorRevision, 11);
   });
+
+  it('is bounded by bytes: big versions push the oldest out, and compaction gives their bytes back', () => {
+    const sized = (revision: number, bytes: number) => {
+      const e = ev(revision);
+      return { ...e, current: { ...e.current, json: 'x'.repeat(bytes) } } as StorageEvent;
+    };
+    const ring = new EventRing(100, 10, Infinity, Date.now, 1_000);
+    ring.push(sized(11, 400));
+    ring.push(sized(12, 400));
+    assert.equal(ring.bytes, 800);
+    ring.push(sized(13, 400)); // 1,200 > 1,000: event 11 leaves
+    assert.deepEqual([...ring.after(0)].map((e) => e.revision), [12, 13]);
+    assert.equal(ring.floorRevision, 11);
+    assert.equal(ring.bytes, 800);
+    ring.push(sized(14, 5_000)); // bigger than the bound alone: it is kept, everything before it leaves
+    assert.deepEqual([...ring.after(0)].map((e) => e.revision), [14]);
+    assert.equal(ring.bytes, 5_000);
+    ring.dropThrough(14);
+    assert.equal(ring.size, 0);
+    assert.equal(ring.bytes, 0);
+  });
 });

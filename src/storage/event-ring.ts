@@ -1,6 +1,8 @@
 // The recent events of one watch-cache bucket, oldest first, in a fixed-capacity ring (kube's
 // watchCache keeps such a cyclic buffer per resource). The floor is the revision from which the
-// ring is complete: every event of the bucket with a larger revision is in it.
+// ring is complete: every event of the bucket with a larger revision is in it. The window is
+// bounded by count, by age and by bytes: a ring of big objects (each event holds a version of
+// the object, parsed and as JSON) would otherwise hold gigabytes at 10,000 events.
 import type { StorageEvent } from './interface.ts';
 
 export class EventRing {
@@ -10,10 +12,17 @@ export class EventRing {
   private readonly arrived: number[] = [];
   private start = 0;
   private count = 0;
+  /** The JSON bytes of the versions the ring holds. */
+  private held = 0;
 
-  /** The window is bounded by count (`capacity`) and by age (`maxAgeMs`): whichever is smaller. */
+  /** The window is bounded by count (`capacity`), by age (`maxAgeMs`) and by the JSON bytes of its events (`maxBytes`): whichever is smallest. */
   constructor(readonly capacity: number, private floor: number, readonly maxAgeMs = Infinity,
-    private readonly now: () => number = Date.now) {}
+    private readonly now: () => number = Date.now, readonly maxBytes = Infinity) {}
+
+  /** The JSON bytes of the object versions the ring's events hold. */
+  get bytes(): number {
+    return this.held;
+  }
 
   get floorRevision(): number {
     return this.floor;
@@ -25,29 +34,29 @@ export class EventRing {
 
   push(ev: StorageEvent): void {
     const now = this.now();
+    const size = eventBytes(ev);
     this.dropOlderThan(now - this.maxAgeMs);
-    if (this.count < this.capacity) {
-      const slot = (this.start + this.count) % this.capacity;
-      this.slots[slot] = ev;
-      this.arrived[slot] = now;
-      this.count++;
-      return;
-    }
-    // Full: the oldest event leaves, and with it the ability to serve its revision's past.
-    this.floor = this.slots[this.start].revision;
-    this.slots[this.start] = ev;
-    this.arrived[this.start] = now;
-    this.start = (this.start + 1) % this.capacity;
+    // Full (by count or bytes): the oldest events leave, and with them the ability to serve their revisions' past.
+    while (this.count > 0 && (this.count >= this.capacity || this.held + size > this.maxBytes)) this.dropOldest();
+    const slot = (this.start + this.count) % this.capacity;
+    this.slots[slot] = ev;
+    this.arrived[slot] = now;
+    this.count++;
+    this.held += size;
   }
 
   /** Forgets events that arrived before `time`; a watch from their revisions then gets 410. */
   private dropOlderThan(time: number): void {
-    while (this.count > 0 && this.arrived[this.start] < time) {
-      this.floor = this.slots[this.start].revision;
-      delete this.slots[this.start];
-      this.start = (this.start + 1) % this.capacity;
-      this.count--;
-    }
+    while (this.count > 0 && this.arrived[this.start] < time) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    const ev = this.slots[this.start];
+    this.floor = ev.revision;
+    this.held -= eventBytes(ev);
+    delete this.slots[this.start];
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
   }
 
   /** Events with a revision greater than `revision`, oldest first. */
@@ -58,9 +67,7 @@ export class EventRing {
   /** Forgets the events up to and including `revision` (compaction). */
   dropThrough(revision: number): void {
     const drop = this.firstAfter(revision);
-    for (let i = 0; i < drop; i++) delete this.slots[(this.start + i) % this.capacity];
-    this.start = (this.start + drop) % this.capacity;
-    this.count -= drop;
+    for (let i = 0; i < drop; i++) this.dropOldest();
     this.floor = Math.max(this.floor, revision);
   }
 
@@ -79,4 +86,9 @@ export class EventRing {
     }
     return lo;
   }
+}
+
+/** What an event's version costs, counted as its JSON's length (the parsed object costs about as much again). */
+function eventBytes(ev: StorageEvent): number {
+  return ev.current.json.length;
 }

@@ -11,8 +11,8 @@ export class CacheBucket {
   readonly labels = new LabelIndex();
   readonly events: EventRing;
 
-  constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity) {
-    this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs);
+  constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity, maxEventBytes = Infinity) {
+    this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs, Date.now, maxEventBytes);
   }
 
   /** The revision of the last event applied here (0: none since the cache started). */

@@ -20,6 +20,8 @@ export interface WatchCacheOptions {
   eventsPerBucket?: number;
   /** Events older than this leave the ring too (default 5 minutes, like kube's etcd compaction window). */
   maxEventAgeMs?: number;
+  /** And past this many bytes of the versions' JSON per bucket (default 64 MiB): big objects' history is bounded by size. */
+  maxEventBytes?: number;
   /**
    * The bucket of a key (default: its resource prefix `/registry/<group>/<resource>/`). It must
    * return a prefix of the key, no bucket may be a prefix of another, and every key starting
@@ -28,6 +30,8 @@ export interface WatchCacheOptions {
   bucketOf?: (key: string) => string;
   logger?: StorageLogger;
 }
+
+export const defaultMaxEventBytes = 64 * 1024 * 1024;
 
 interface RevisionWaiter {
   revision: number;
@@ -41,6 +45,7 @@ export class WatchCache implements Storage, CachedStorage {
   private readonly bucketOf: (key: string) => string;
   private readonly eventsPerBucket: number;
   private readonly maxEventAgeMs: number;
+  private readonly maxEventBytes: number;
   private waiters: RevisionWaiter[] = [];
   private appliedRevision: number;
   /** The floor of buckets not created yet: raised only by compaction. */
@@ -61,6 +66,7 @@ export class WatchCache implements Storage, CachedStorage {
     this.bucketOf = opts.bucketOf ?? resourcePrefixOf;
     this.eventsPerBucket = Math.max(1, opts.eventsPerBucket ?? 10_000);
     this.maxEventAgeMs = opts.maxEventAgeMs ?? 5 * 60_000;
+    this.maxEventBytes = opts.maxEventBytes ?? defaultMaxEventBytes;
     this.watchers = new WatcherSet(opts.logger ?? createLogger());
   }
 
@@ -221,7 +227,7 @@ export class WatchCache implements Storage, CachedStorage {
     let bucket = this.buckets.get(name);
     if (!bucket) {
       // A new resource's ring misses nothing since the floor: it had no events before.
-      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs);
+      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs, this.maxEventBytes);
       this.buckets.set(name, bucket);
       this.bucketsUnderCache.clear();
     }
