@@ -1,0 +1,102 @@
+// Answers that must be the ones kube-apiserver gives, request by request, for the commands
+// whose behaviour a script can tell apart (issue 19): dry runs carried in request bodies,
+// pretty JSON, deprecation warnings, patch and decode error wording, oversize bodies.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const res = await server.kubectl(args, input === undefined ? undefined : { input });
+  assert.equal(res.code, 0, `kubectl ${args.join(' ')} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+async function post(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+  return server.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
+}
+
+const podOn = (name: string, node: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
+  spec: { nodeName: node, containers: [{ name: 'c', image: 'nginx' }] },
+});
+
+describe('dry run in request bodies', () => {
+  it('kubectl drain --dry-run=server evicts nothing and leaves the node schedulable', async () => {
+    assert.equal((await post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'dry-node' } })).status, 201);
+    assert.equal((await post('/api/v1/namespaces/default/pods', podOn('dry-pod', 'dry-node'))).status, 201);
+    const out = await ok(['drain', 'dry-node', '--dry-run=server', '--force']);
+    assert.match(out, /evicting pod default\/dry-pod \(server dry run\)/);
+    const pod = await server.request('/api/v1/namespaces/default/pods/dry-pod');
+    assert.equal(pod.status, 200, 'the pod must survive a dry-run drain');
+    assert.equal((await pod.json()).metadata.deletionTimestamp, undefined);
+    const node = await server.getJson('/api/v1/nodes/dry-node');
+    assert.equal(node.spec?.unschedulable, undefined);
+  });
+
+  it('an Eviction whose deleteOptions say dryRun neither deletes the pod nor spends the budget', async () => {
+    await post('/api/v1/namespaces/default/pods', podOn('guarded', 'dry-node', { app: 'guarded' }));
+    // Running, so the budget applies (kube skips it for Pending pods).
+    const status = await server.request('/api/v1/namespaces/default/pods/guarded/status', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { phase: 'Running' } }),
+    });
+    assert.equal(status.status, 200);
+    const pdb = await post('/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+    });
+    assert.equal(pdb.status, 201);
+    const stored = await pdb.json();
+    const pdbStatus = await server.request('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { observedGeneration: stored.metadata.generation, disruptionsAllowed: 1, currentHealthy: 1, desiredHealthy: 0, expectedPods: 1 } }),
+    });
+    assert.equal(pdbStatus.status, 200);
+    const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' }, deleteOptions: { dryRun: ['All'] } };
+    const res = await post('/api/v1/namespaces/default/pods/guarded/eviction', eviction);
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await server.request('/api/v1/namespaces/default/pods/guarded')).status, 200);
+    const after = await server.getJson('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(after.status.disruptionsAllowed, 1);
+    assert.equal(after.status.disruptedPods, undefined);
+    // Query and body that disagree are refused, as kube's propagateDryRun.
+    const mixed = await post('/api/v1/namespaces/default/pods/guarded/eviction?dryRun=All', { ...eviction, deleteOptions: { dryRun: ['Nope'] } });
+    assert.equal(mixed.status, 500);
+    assert.match((await mixed.json()).message, /Non-matching dry-run options in request and content: \[All\] and \[Nope\]/);
+    // Without dryRun the eviction happens and spends the budget.
+    const real = await post('/api/v1/namespaces/default/pods/guarded/eviction', { ...eviction, deleteOptions: {} });
+    assert.equal(real.status, 201);
+    const spent = await server.getJson('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(spent.status.disruptionsAllowed, 0);
+  });
+
+  it('DeleteOptions in DELETE bodies: dryRun, preconditions, propagationPolicy', async () => {
+    await post('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } });
+    const del = (name: string, body: unknown) => server.request(`/api/v1/namespaces/default/configmaps/${name}`, {
+      method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal((await del('kept', { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    const conflict = await del('kept', { preconditions: { uid: 'not-the-uid' } });
+    assert.equal(conflict.status, 409);
+    assert.match((await conflict.json()).message, /Precondition failed: UID in precondition: not-the-uid/);
+    const badPolicy = await del('kept', { propagationPolicy: 'Sometimes' });
+    assert.equal(badPolicy.status, 422);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    const dryCollection = await server.request('/api/v1/namespaces/default/configmaps', {
+      method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: ['All'] }),
+    });
+    assert.equal(dryCollection.status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    assert.equal((await del('kept', { gracePeriodSeconds: 0 })).status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 404);
+  });
+});
