@@ -2,7 +2,9 @@
 // whose behaviour a script can tell apart (issue 19): dry runs carried in request bodies,
 // pretty JSON, deprecation warnings, patch and decode error wording, oversize bodies.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { indentJson } from '../src/server/pretty.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 let server: TestServer;
@@ -98,5 +100,37 @@ describe('dry run in request bodies', () => {
     assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
     assert.equal((await del('kept', { gracePeriodSeconds: 0 })).status, 200);
     assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 404);
+  });
+});
+
+describe('pretty JSON', () => {
+  const curl = (path: string, agent?: string) => new Promise<string>((resolve, reject) => {
+    const args = ['-s', ...(agent === undefined ? [] : ['-A', agent]), server.url + path];
+    execFile('curl', args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+
+  it('curl gets indented JSON, with ?pretty=true or by its User-Agent, as kube does', async () => {
+    await post('/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pretty' }, data: { quote: 'say "hi"\\n', empty: '' },
+    });
+    for (const path of ['/api/v1/namespaces/default/configmaps/pretty?pretty=true', '/api/v1/namespaces/default/configmaps/pretty']) {
+      const text = await curl(path);
+      assert.equal(text, JSON.stringify(JSON.parse(text), null, 2), path);
+      assert.match(text, /\n {4}"name": "pretty",\n/);
+    }
+    // Errors are Status objects through the same serializer.
+    const missing = await curl('/api/v1/namespaces/default/configmaps/absent');
+    assert.match(missing, /^\{\n {2}"kind": "Status",\n/);
+    // ?pretty=false wins over the User-Agent; other clients get compact JSON.
+    assert.doesNotMatch(await curl('/api/v1/namespaces/default/configmaps/pretty?pretty=false'), /\n/);
+    assert.doesNotMatch(await curl('/api/v1/namespaces/default/configmaps/pretty', 'kubectl/v1.32.0'), /\n {2}"/);
+    assert.match(await curl('/api/v1/namespaces/default/configmaps/pretty?pretty=1', 'kubectl/v1.32.0'), /^\{\n {2}"/);
+    const wget = await curl('/api/v1/namespaces/default/configmaps?pretty=t', 'Wget/1.21');
+    assert.equal(wget, JSON.stringify(JSON.parse(wget), null, 2));
+  });
+
+  it('indentJson keeps strings, numbers and empty containers as Go json.Indent does', () => {
+    const compact = '{"a":[],"b":{},"c":"x\\",{[y","d":[1.50,2e3,{"e":null}]}';
+    assert.equal(indentJson(compact), '{\n  "a": [],\n  "b": {},\n  "c": "x\\",{[y",\n  "d": [\n    1.50,\n    2e3,\n    {\n      "e": null\n    }\n  ]\n}');
   });
 });
