@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { goJsonSyntaxError, summarizeData } from '../src/server/go-json-syntax.ts';
 import { indentJson } from '../src/server/pretty.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -132,5 +133,46 @@ describe('pretty JSON', () => {
   it('indentJson keeps strings, numbers and empty containers as Go json.Indent does', () => {
     const compact = '{"a":[],"b":{},"c":"x\\",{[y","d":[1.50,2e3,{"e":null}]}';
     assert.equal(indentJson(compact), '{\n  "a": [],\n  "b": {},\n  "c": "x\\",{[y",\n  "d": [\n    1.50,\n    2e3,\n    {\n      "e": null\n    }\n  ]\n}');
+  });
+});
+
+describe('bodies that are not JSON', () => {
+  it("Go's syntax error words, state by state", () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['apiVersion: v1\nkind: Pod', "invalid character 'a' looking for beginning of value"],
+      ['{', 'unexpected end of JSON input'],
+      ['{"a":"b', 'unexpected end of JSON input'],
+      ['{"a" 1}', "invalid character '1' after object key"],
+      ['{"a":1 "b":2}', `invalid character '"' after object key:value pair`],
+      ['[1 2]', "invalid character '2' after array element"],
+      ['{a:1}', "invalid character 'a' looking for beginning of object key string"],
+      ['{} x', "invalid character 'x' after top-level value"],
+      ['01', "invalid character '1' after top-level value"],
+      ['"a\tb"', "invalid character '\\t' in string literal"],
+      ['"\\x"', "invalid character 'x' in string escape code"],
+      ['"\\u12g4"', "invalid character 'g' in \\u hexadecimal character escape"],
+      ['nul', "invalid character ' ' in literal null (expecting 'l')"],
+      ['trUe', "invalid character 'U' in literal true (expecting 'u')"],
+      ['-x', "invalid character 'x' in numeric literal"],
+      ['1.e5', "invalid character 'e' after decimal point in numeric literal"],
+      ['1e+', "invalid character ' ' in exponent of numeric literal"],
+      ["{'a':1}", "invalid character '\\'' looking for beginning of object key string"],
+      ['{"a":[1,{"b":null}],"c":-0.5e-3}', undefined],
+      ['  42  ', undefined],
+    ];
+    for (const [text, want] of cases) assert.equal(goJsonSyntaxError(Buffer.from(text)), want, text);
+    assert.equal(summarizeData(Buffer.from('{"kind":"Namespace","apiVersion":"v1"}')), '{"kind":"Namespace","apiVersio ...');
+    assert.equal(summarizeData(Buffer.from('kind: Pod')), '6b696e643a20506f64');
+  });
+
+  it('kubectl create --raw of YAML sent as JSON fails as kube says', async () => {
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: raw\nspec:\n  containers: [{name: c, image: nginx}]\n';
+    const res = await server.kubectl(['create', '--raw', '/api/v1/namespaces', '-f', '-'], { input: yaml });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /the object provided is unrecognized \(must be of type Namespace\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(61706956657273696f6e3a2076310a6b696e643a20506f640a6d65746164 \.\.\.\)/);
+    const direct = await server.request('/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"ConfigMap",' });
+    assert.equal(direct.status, 400);
+    assert.equal((await direct.json()).message,
+      'the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: unexpected end of JSON input ({"kind":"ConfigMap",)');
   });
 });
