@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { goPrintValue } from '../src/registry/validation/go-unstructured.ts';
 import { goJsonSyntaxError, summarizeData } from '../src/server/go-json-syntax.ts';
 import { indentJson } from '../src/server/pretty.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -174,5 +175,40 @@ describe('bodies that are not JSON', () => {
     assert.equal(direct.status, 400);
     assert.equal((await direct.json()).message,
       'the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: unexpected end of JSON input ({"kind":"ConfigMap",)');
+  });
+});
+
+describe('strategic merge patch of the wrong type', () => {
+  it('kubectl patch answers 422 with the unstructured converter words, as kube', async () => {
+    await post('/api/v1/namespaces/default/pods', podOn('typed', 'dry-node', { name: 'typed' }));
+    const res = await server.kubectl(['patch', 'pod', 'typed', '-p', '{"metadata":{"labels":"invalid"}}']);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /cannot restore map from string/);
+    const raw = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: 'invalid' } }),
+    });
+    assert.equal(raw.status, 422);
+    const status = await raw.json();
+    assert.equal(status.reason, 'Invalid');
+    assert.equal(status.message, ' "" is invalid: patch: Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string');
+    assert.deepEqual(status.details.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string', field: 'patch' }]);
+    const slice = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({ spec: { activeDeadlineSeconds: 1.5, containers: 'x' } }),
+    });
+    assert.equal(slice.status, 422);
+    assert.match((await slice.json()).message, /Invalid value: "map\[spec:map\[activeDeadlineSeconds:1.5 containers:x\]\]": cannot (restore slice from string|convert float64 to int64)$/);
+    // A merge patch is decoded from JSON by kube: the JSON decoder's 400 stays.
+    const merge = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: 'invalid' } }),
+    });
+    assert.equal(merge.status, 400);
+    assert.deepEqual((await server.getJson('/api/v1/namespaces/default/pods/typed')).metadata.labels, { name: 'typed' });
+  });
+
+  it('goPrintValue prints as fmt %+v does', () => {
+    assert.equal(goPrintValue({ b: [1, 2.5, 'x'], a: { z: null, y: true }, c: 1e-7, d: 1e21 }), 'map[a:map[y:true z:<nil>] b:[1 2.5 x] c:1e-07 d:1e+21]');
   });
 });
