@@ -75,24 +75,46 @@ function canIgnoreBudget(pod: KubeObject): boolean {
   return !!pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending';
 }
 
-export async function evictPod(registry: Registry, pods: ResourceDef, namespace: string, name: string, body: unknown): Promise<Status> {
+/** The query's dryRun (CreateOptions) merged into the Eviction's deleteOptions, as kube's propagateDryRun. */
+function propagateDryRun(deleteOptions: Record<string, unknown>, queryDryRun: string[]): boolean {
+  const bodyDryRun = deleteOptions.dryRun;
+  const fromBody = Array.isArray(bodyDryRun) ? bodyDryRun.map(String) : [];
+  if (fromBody.length > 0 && queryDryRun.length > 0 && fromBody.join('\0') !== queryDryRun.join('\0')) {
+    throw errors.internal(`Non-matching dry-run options in request and content: [${queryDryRun.join(' ')}] and [${fromBody.join(' ')}]`);
+  }
+  const dryRun = fromBody.length > 0 ? fromBody : queryDryRun;
+  if (dryRun.some((v) => v !== 'All')) {
+    throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', [field.notSupported('dryRun', dryRun, ['All'])]);
+  }
+  return dryRun.length > 0;
+}
+
+/**
+ * kube's EvictionREST.Create: dryRun comes from the Eviction's deleteOptions (kubectl drain
+ * --dry-run=server puts it there) or the query; a dry run checks the budget and the delete
+ * without writing either.
+ */
+export async function evictPod(registry: Registry, pods: ResourceDef, namespace: string, name: string, body: unknown, queryDryRun: string[] = []): Promise<Status> {
   const eviction = checkBody(body, 'Eviction', ['policy/v1', 'policy/v1beta1']);
   if (eviction.metadata.name && eviction.metadata.name !== name) {
     throw errors.badRequest('name in URL does not match name in Eviction object');
   }
+  const rawOptions = (eviction as { deleteOptions?: unknown }).deleteOptions;
+  const deleteOptions = rawOptions && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? rawOptions as Record<string, unknown> : {};
+  const dryRun = propagateDryRun(deleteOptions, queryDryRun);
   const podStore = registry.store(pods);
   const pod = (await podStore.get(namespace, name)).object;
-  if (!canIgnoreBudget(pod)) await consumeDisruption(registry, pod);
-  const deleteOptions = (eviction as { deleteOptions?: Record<string, unknown> }).deleteOptions ?? {};
+  if (!canIgnoreBudget(pod)) await consumeDisruption(registry, pod, dryRun);
   await podStore.delete(namespace, name, {
     gracePeriodSeconds: typeof deleteOptions.gracePeriodSeconds === 'number' ? deleteOptions.gracePeriodSeconds : undefined,
     preconditions: deleteOptions.preconditions as { uid?: string; resourceVersion?: string } | undefined,
+    dryRun,
   });
   return createdStatus;
 }
 
 /** Takes one allowed disruption from the pod's budget, or refuses with 429 as kube does. */
-async function consumeDisruption(registry: Registry, pod: KubeObject): Promise<void> {
+async function consumeDisruption(registry: Registry, pod: KubeObject, dryRun: boolean): Promise<void> {
   const pdbDef = registry.catalog.lookup('policy', 'v1', 'poddisruptionbudgets');
   if (!pdbDef) return;
   const list = await registry.list(pdbDef, pod.metadata.namespace, {});
@@ -105,8 +127,8 @@ async function consumeDisruption(registry: Registry, pod: KubeObject): Promise<v
     err.status.details = { causes: [{ reason: 'DisruptionBudget', message: why }] };
     return err;
   };
-  await registry.storage.guaranteedUpdate(budgets[0].key, (current) => {
-    const next = structuredClone(current.object);
+  const decrement = (current: KubeObject): KubeObject => {
+    const next = structuredClone(current);
     const status = next.status ?? {};
     if ((status.observedGeneration ?? 0) < (next.metadata.generation ?? 0)) {
       throw refuse(`The disruption budget ${pdb.metadata.name} is still being processed by the server.`);
@@ -118,5 +140,11 @@ async function consumeDisruption(registry: Registry, pod: KubeObject): Promise<v
     status.disruptedPods = { ...(status.disruptedPods ?? {}), [pod.metadata.name!]: nowTimestamp() };
     next.status = status;
     return next;
-  });
+  };
+  // A dry run checks the budget as kube's checkAndDecrement does, and stops before the write.
+  if (dryRun) {
+    decrement(pdb);
+    return;
+  }
+  await registry.storage.guaranteedUpdate(budgets[0].key, (current) => decrement(current.object));
 }

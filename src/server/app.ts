@@ -21,6 +21,7 @@ import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './
 import { authenticationApiRoutes, type TokenReviewOptions } from './authentication-api.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
+import { installPrettyPrint } from './pretty.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -63,6 +64,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     return sendStatus(reply, errors.internal(err.message));
   });
   app.setNotFoundHandler((_req, reply) => sendStatus(reply, errors.notFoundPath()));
+  installPrettyPrint(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });

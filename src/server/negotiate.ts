@@ -3,6 +3,7 @@
 // are JSON or YAML by Content-Type.
 import YAML from 'yaml';
 import { errors } from '../api/errors.ts';
+import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -89,8 +90,21 @@ export function decodeRequestBody(raw: Buffer | undefined, contentType: string |
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+    throw jsonDecodeError(raw!, (err as Error).message, expected);
   }
+}
+
+/**
+ * A body that is not JSON, in kube's words: Go's syntax error, and for a typed body
+ * transformDecodeError's "the object provided is unrecognized (must be of type Namespace):
+ * couldn't get version/kind; json parse error: ... (<summary>)" (its meta factory fails
+ * before any kind is known). Patch bodies get Go's error alone, as kube's patchers return it.
+ */
+function jsonDecodeError(raw: Buffer, fallback: string, expected?: ExpectedKind) {
+  const syntax = goJsonSyntaxError(raw) ?? fallback;
+  if (!expected) return errors.badRequest(syntax);
+  return errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind}): ` +
+    `couldn't get version/kind; json parse error: ${syntax} (${summarizeData(raw)})`);
 }
 
 function parseYaml(text: string): unknown {

@@ -89,9 +89,13 @@ function one(q: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function dryRunOf(q: Query): boolean {
+function dryRunValues(q: Query): string[] {
   const v = q.dryRun;
-  const values = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function dryRunOf(q: Query): boolean {
+  const values = dryRunValues(q);
   for (const value of values) {
     if (value !== 'All') throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(values)}`);
   }
@@ -117,6 +121,11 @@ async function createSubresource(req: FastifyRequest, reply: FastifyReply, regis
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypes,
     { apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, kind: kind.kind });
   if (subresource === 'token') return createToken(reply, registry, namespace, name, body);
+  if (subresource === 'eviction') {
+    // The Eviction's own deleteOptions may carry dryRun (kubectl drain --dry-run=server): evictPod merges both.
+    const status = await evictPod(registry, def, namespace, name, body, dryRunValues(req.query as Query));
+    return sendText(reply, 201, 'application/json', JSON.stringify(status));
+  }
   if (dryRunOf(req.query as Query)) return sendText(reply, 201, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 }));
   const status = await handler!(registry, def, namespace, name, body);
   return sendText(reply, 201, 'application/json', JSON.stringify(status));

@@ -13,6 +13,7 @@ import { errors, type FieldError, type StatusError } from '../../api/errors.ts';
 import {
   base64Error, goTypeName, jsonValueWord, quantityError, quantityNumberError, timeError, unmarshalTypeError,
 } from './go-decode.ts';
+import { conversionError } from './go-unstructured.ts';
 import { collectRequired } from './required.ts';
 import { loadDefinitions, loadValidationDocument } from './schema-files.ts';
 import {
@@ -29,6 +30,8 @@ export interface SchemaCheck {
   badRequest?: StatusError;
   /** Paths of the unknown fields, in document order; already removed from the object. */
   unknownFields: string[];
+  /** With `converter`: the unstructured converter's type error, for the caller to report. */
+  conversionError?: string;
 }
 
 export interface CheckOptions {
@@ -36,6 +39,11 @@ export interface CheckOptions {
   /** The kind and apiVersion the body was decoded as, for the `cannot be handled as` prefix. */
   kind: string;
   apiVersion: string;
+  /**
+   * Word type errors as runtime.DefaultUnstructuredConverter does (a strategic merge patch's
+   * result is converted from a map, not decoded from JSON) and return them as conversionError.
+   */
+  converter?: boolean;
 }
 
 /** kube's strict decoder keeps at most this many strict errors. */
@@ -108,13 +116,14 @@ export function checkAgainstSchema(definition: string, obj: unknown, opts: Check
   }
   unknown.sort((a, b) => compareDocumentOrder(obj, a, b));
   const unknownFields = unknown.map((segments) => fieldPathOf(obj, segments));
-  const decodeError = firstDecodeError(defs, definition, obj, invalid);
+  const decodeError = firstDecodeError(defs, definition, obj, invalid, !!opts.converter);
   for (const segments of unknown) {
     const parent = valueAt(obj, segments.slice(0, -1));
     if (isPlainObject(parent)) delete parent[segments[segments.length - 1]];
   }
 
   const prefix = `${opts.kind} in version "${opts.apiVersion.split('/').pop()}" cannot be handled as a ${opts.kind}: `;
+  if (decodeError && opts.converter) return { conversionError: decodeError, unknownFields };
   if (decodeError) return { badRequest: errors.badRequest(prefix + decodeError), unknownFields };
   if (opts.mode === 'Strict' && unknownFields.length > 0) {
     return { badRequest: errors.badRequest(prefix + strictDecodingError(unknownFields)), unknownFields };
@@ -133,20 +142,20 @@ export function strictDecodingError(unknownFields: string[]): string {
  * remembered and decoding goes on (the first one is returned at the end), while an error from
  * a type's own UnmarshalJSON (Quantity, Time, IntOrString) stops decoding at once.
  */
-function firstDecodeError(defs: Definitions, definition: string, obj: unknown, invalid: ErrorObject[]): string | undefined {
+function firstDecodeError(defs: Definitions, definition: string, obj: unknown, invalid: ErrorObject[], converter: boolean): string | undefined {
   const seen = new Set<string>();
   const found: Array<{ segments: string[]; message: string; aborts: boolean }> = [];
   for (const e of invalid) {
     if (seen.has(e.instancePath)) continue;
     seen.add(e.instancePath);
     const segments = parsePointer(e.instancePath);
-    found.push({ segments, ...decodeErrorAt(defs, definition, obj, segments) });
+    found.push({ segments, ...decodeErrorAt(defs, definition, obj, segments, converter) });
   }
   found.sort((a, b) => compareDocumentOrder(obj, a.segments, b.segments));
   return (found.find((f) => f.aborts) ?? found[0])?.message;
 }
 
-function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segments: string[]): { message: string; aborts: boolean } {
+function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segments: string[], converter: boolean): { message: string; aborts: boolean } {
   const value = valueAt(obj, segments);
   const ctx = decodeContext(defs, definition, segments);
   const context = ctx.struct ? { struct: ctx.struct, field: ctx.fields.join('.') } : undefined;
@@ -160,8 +169,11 @@ function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segm
       return { aborts: true, message: unmarshalTypeError(jsonValueWord(value, true), 'int32', context) };
     case 'byte':
       return { aborts: false, message: typeof value === 'string' ? base64Error(value) ?? '' : unmarshalTypeError(jsonValueWord(value), '[]uint8', context) };
-    default:
+    default: {
+      const converted = converter ? conversionError(value, target, goTypeName(ctx.target)) : undefined;
+      if (converted) return { aborts: false, message: converted };
       return { aborts: false, message: unmarshalTypeError(jsonValueWord(value, target.type === 'integer'), goTypeName(ctx.target), context) };
+    }
   }
 }
 

@@ -1,0 +1,214 @@
+// Answers that must be the ones kube-apiserver gives, request by request, for the commands
+// whose behaviour a script can tell apart (issue 19): dry runs carried in request bodies,
+// pretty JSON, deprecation warnings, patch and decode error wording, oversize bodies.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { goPrintValue } from '../src/registry/validation/go-unstructured.ts';
+import { goJsonSyntaxError, summarizeData } from '../src/server/go-json-syntax.ts';
+import { indentJson } from '../src/server/pretty.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const res = await server.kubectl(args, input === undefined ? undefined : { input });
+  assert.equal(res.code, 0, `kubectl ${args.join(' ')} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+async function post(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+  return server.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
+}
+
+const podOn = (name: string, node: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
+  spec: { nodeName: node, containers: [{ name: 'c', image: 'nginx' }] },
+});
+
+describe('dry run in request bodies', () => {
+  it('kubectl drain --dry-run=server evicts nothing and leaves the node schedulable', async () => {
+    assert.equal((await post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'dry-node' } })).status, 201);
+    assert.equal((await post('/api/v1/namespaces/default/pods', podOn('dry-pod', 'dry-node'))).status, 201);
+    const out = await ok(['drain', 'dry-node', '--dry-run=server', '--force']);
+    assert.match(out, /evicting pod default\/dry-pod \(server dry run\)/);
+    const pod = await server.request('/api/v1/namespaces/default/pods/dry-pod');
+    assert.equal(pod.status, 200, 'the pod must survive a dry-run drain');
+    assert.equal((await pod.json()).metadata.deletionTimestamp, undefined);
+    const node = await server.getJson('/api/v1/nodes/dry-node');
+    assert.equal(node.spec?.unschedulable, undefined);
+  });
+
+  it('an Eviction whose deleteOptions say dryRun neither deletes the pod nor spends the budget', async () => {
+    await post('/api/v1/namespaces/default/pods', podOn('guarded', 'dry-node', { app: 'guarded' }));
+    // Running, so the budget applies (kube skips it for Pending pods).
+    const status = await server.request('/api/v1/namespaces/default/pods/guarded/status', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { phase: 'Running' } }),
+    });
+    assert.equal(status.status, 200);
+    const pdb = await post('/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+    });
+    assert.equal(pdb.status, 201);
+    const stored = await pdb.json();
+    const pdbStatus = await server.request('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { observedGeneration: stored.metadata.generation, disruptionsAllowed: 1, currentHealthy: 1, desiredHealthy: 0, expectedPods: 1 } }),
+    });
+    assert.equal(pdbStatus.status, 200);
+    const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'guarded' }, deleteOptions: { dryRun: ['All'] } };
+    const res = await post('/api/v1/namespaces/default/pods/guarded/eviction', eviction);
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal((await server.request('/api/v1/namespaces/default/pods/guarded')).status, 200);
+    const after = await server.getJson('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(after.status.disruptionsAllowed, 1);
+    assert.equal(after.status.disruptedPods, undefined);
+    // Query and body that disagree are refused, as kube's propagateDryRun.
+    const mixed = await post('/api/v1/namespaces/default/pods/guarded/eviction?dryRun=All', { ...eviction, deleteOptions: { dryRun: ['Nope'] } });
+    assert.equal(mixed.status, 500);
+    assert.match((await mixed.json()).message, /Non-matching dry-run options in request and content: \[All\] and \[Nope\]/);
+    // Without dryRun the eviction happens and spends the budget.
+    const real = await post('/api/v1/namespaces/default/pods/guarded/eviction', { ...eviction, deleteOptions: {} });
+    assert.equal(real.status, 201);
+    const spent = await server.getJson('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(spent.status.disruptionsAllowed, 0);
+  });
+
+  it('DeleteOptions in DELETE bodies: dryRun, preconditions, propagationPolicy', async () => {
+    await post('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } });
+    const del = (name: string, body: unknown) => server.request(`/api/v1/namespaces/default/configmaps/${name}`, {
+      method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal((await del('kept', { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    const conflict = await del('kept', { preconditions: { uid: 'not-the-uid' } });
+    assert.equal(conflict.status, 409);
+    assert.match((await conflict.json()).message, /Precondition failed: UID in precondition: not-the-uid/);
+    const badPolicy = await del('kept', { propagationPolicy: 'Sometimes' });
+    assert.equal(badPolicy.status, 422);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    const dryCollection = await server.request('/api/v1/namespaces/default/configmaps', {
+      method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dryRun: ['All'] }),
+    });
+    assert.equal(dryCollection.status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    assert.equal((await del('kept', { gracePeriodSeconds: 0 })).status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 404);
+  });
+});
+
+describe('pretty JSON', () => {
+  const curl = (path: string, agent?: string) => new Promise<string>((resolve, reject) => {
+    const args = ['-s', ...(agent === undefined ? [] : ['-A', agent]), server.url + path];
+    execFile('curl', args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+
+  it('curl gets indented JSON, with ?pretty=true or by its User-Agent, as kube does', async () => {
+    await post('/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pretty' }, data: { quote: 'say "hi"\\n', empty: '' },
+    });
+    for (const path of ['/api/v1/namespaces/default/configmaps/pretty?pretty=true', '/api/v1/namespaces/default/configmaps/pretty']) {
+      const text = await curl(path);
+      assert.equal(text, JSON.stringify(JSON.parse(text), null, 2), path);
+      assert.match(text, /\n {4}"name": "pretty",\n/);
+    }
+    // Errors are Status objects through the same serializer.
+    const missing = await curl('/api/v1/namespaces/default/configmaps/absent');
+    assert.match(missing, /^\{\n {2}"kind": "Status",\n/);
+    // ?pretty=false wins over the User-Agent; other clients get compact JSON.
+    assert.doesNotMatch(await curl('/api/v1/namespaces/default/configmaps/pretty?pretty=false'), /\n/);
+    assert.doesNotMatch(await curl('/api/v1/namespaces/default/configmaps/pretty', 'kubectl/v1.32.0'), /\n {2}"/);
+    assert.match(await curl('/api/v1/namespaces/default/configmaps/pretty?pretty=1', 'kubectl/v1.32.0'), /^\{\n {2}"/);
+    const wget = await curl('/api/v1/namespaces/default/configmaps?pretty=t', 'Wget/1.21');
+    assert.equal(wget, JSON.stringify(JSON.parse(wget), null, 2));
+  });
+
+  it('indentJson keeps strings, numbers and empty containers as Go json.Indent does', () => {
+    const compact = '{"a":[],"b":{},"c":"x\\",{[y","d":[1.50,2e3,{"e":null}]}';
+    assert.equal(indentJson(compact), '{\n  "a": [],\n  "b": {},\n  "c": "x\\",{[y",\n  "d": [\n    1.50,\n    2e3,\n    {\n      "e": null\n    }\n  ]\n}');
+  });
+});
+
+describe('bodies that are not JSON', () => {
+  it("Go's syntax error words, state by state", () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['apiVersion: v1\nkind: Pod', "invalid character 'a' looking for beginning of value"],
+      ['{', 'unexpected end of JSON input'],
+      ['{"a":"b', 'unexpected end of JSON input'],
+      ['{"a" 1}', "invalid character '1' after object key"],
+      ['{"a":1 "b":2}', `invalid character '"' after object key:value pair`],
+      ['[1 2]', "invalid character '2' after array element"],
+      ['{a:1}', "invalid character 'a' looking for beginning of object key string"],
+      ['{} x', "invalid character 'x' after top-level value"],
+      ['01', "invalid character '1' after top-level value"],
+      ['"a\tb"', "invalid character '\\t' in string literal"],
+      ['"\\x"', "invalid character 'x' in string escape code"],
+      ['"\\u12g4"', "invalid character 'g' in \\u hexadecimal character escape"],
+      ['nul', "invalid character ' ' in literal null (expecting 'l')"],
+      ['trUe', "invalid character 'U' in literal true (expecting 'u')"],
+      ['-x', "invalid character 'x' in numeric literal"],
+      ['1.e5', "invalid character 'e' after decimal point in numeric literal"],
+      ['1e+', "invalid character ' ' in exponent of numeric literal"],
+      ["{'a':1}", "invalid character '\\'' looking for beginning of object key string"],
+      ['{"a":[1,{"b":null}],"c":-0.5e-3}', undefined],
+      ['  42  ', undefined],
+    ];
+    for (const [text, want] of cases) assert.equal(goJsonSyntaxError(Buffer.from(text)), want, text);
+    assert.equal(summarizeData(Buffer.from('{"kind":"Namespace","apiVersion":"v1"}')), '{"kind":"Namespace","apiVersio ...');
+    assert.equal(summarizeData(Buffer.from('kind: Pod')), '6b696e643a20506f64');
+  });
+
+  it('kubectl create --raw of YAML sent as JSON fails as kube says', async () => {
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: raw\nspec:\n  containers: [{name: c, image: nginx}]\n';
+    const res = await server.kubectl(['create', '--raw', '/api/v1/namespaces', '-f', '-'], { input: yaml });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /the object provided is unrecognized \(must be of type Namespace\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(61706956657273696f6e3a2076310a6b696e643a20506f640a6d65746164 \.\.\.\)/);
+    const direct = await server.request('/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"ConfigMap",' });
+    assert.equal(direct.status, 400);
+    assert.equal((await direct.json()).message,
+      'the object provided is unrecognized (must be of type ConfigMap): couldn\'t get version/kind; json parse error: unexpected end of JSON input ({"kind":"ConfigMap",)');
+  });
+});
+
+describe('strategic merge patch of the wrong type', () => {
+  it('kubectl patch answers 422 with the unstructured converter words, as kube', async () => {
+    await post('/api/v1/namespaces/default/pods', podOn('typed', 'dry-node', { name: 'typed' }));
+    const res = await server.kubectl(['patch', 'pod', 'typed', '-p', '{"metadata":{"labels":"invalid"}}']);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /cannot restore map from string/);
+    const raw = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: 'invalid' } }),
+    });
+    assert.equal(raw.status, 422);
+    const status = await raw.json();
+    assert.equal(status.reason, 'Invalid');
+    assert.equal(status.message, ' "" is invalid: patch: Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string');
+    assert.deepEqual(status.details.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: "map[metadata:map[labels:invalid]]": cannot restore map from string', field: 'patch' }]);
+    const slice = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({ spec: { activeDeadlineSeconds: 1.5, containers: 'x' } }),
+    });
+    assert.equal(slice.status, 422);
+    assert.match((await slice.json()).message, /Invalid value: "map\[spec:map\[activeDeadlineSeconds:1.5 containers:x\]\]": cannot (restore slice from string|convert float64 to int64)$/);
+    // A merge patch is decoded from JSON by kube: the JSON decoder's 400 stays.
+    const merge = await server.request('/api/v1/namespaces/default/pods/typed', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels: 'invalid' } }),
+    });
+    assert.equal(merge.status, 400);
+    assert.deepEqual((await server.getJson('/api/v1/namespaces/default/pods/typed')).metadata.labels, { name: 'typed' });
+  });
+
+  it('goPrintValue prints as fmt %+v does', () => {
+    assert.equal(goPrintValue({ b: [1, 2.5, 'x'], a: { z: null, y: true }, c: 1e-7, d: 1e21 }), 'map[a:map[y:true z:<nil>] b:[1 2.5 x] c:1e-07 d:1e+21]');
+  });
+});
