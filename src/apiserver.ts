@@ -48,6 +48,8 @@ export interface ApiServerOptions {
   insecurePort?: number;
   /** ServiceAccount tokens: --service-account-issuer, --api-audiences, keys, expiration limits (see auth/serviceaccount/). */
   serviceAccounts?: ServiceAccountOptions;
+  /** --request-timeout in ms (default 60 s): the longest a client may take to send a request. */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningApiServer {
@@ -98,13 +100,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const insecure = opts.insecurePort !== undefined ? await serveInsecure(app, opts.insecurePort) : undefined;
+  const insecure = opts.insecurePort !== undefined ? await serveInsecure(app, opts.insecurePort, { requestTimeoutMs: opts.requestTimeoutMs }) : undefined;
   await bootstrapKubernetesService(registry, port, kubernetesServiceIP);
   const kubeconfigs = await writeKubeconfigs(opts.dataDir, url, serving);
   const kubeconfigPath = kubeconfigs.admin;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { parseQuantity } from './api/quantity.ts';
 import { startApiServer } from './apiserver.ts';
-import { serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
+import { goDurationSeconds, serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
 import { adminKubeconfig } from './kubeconfig-command.ts';
 import { createLogger } from './log.ts';
 import type { StorageBackendOptions } from './storage/open.ts';
@@ -47,6 +47,8 @@ Flags:
   --service-account-extend-token-expiration B  pod-bound 3607 s tokens live a year (default true)
   --max-requests-inflight N  --max-mutating-requests-inflight N
                      requests served at once before 429 (default 400, 200; 0 = no limit)
+  --request-timeout D  how long a request (reading its body included) may take before 504, e.g. 2m
+                     (default 1m0s, as kube-apiserver); headers must arrive within 32 s
   --insecure-port N  also serve plain HTTP on 127.0.0.1:N, with no authentication (default off)
   --storage KIND     leveldb (default: in --data-dir) or etcd (several servers may share it)
   --etcd-servers URLS  with --storage=etcd: comma-separated etcd client URLs
@@ -91,6 +93,7 @@ const options = {
   'service-account-max-token-expiration': { type: 'string' },
   'service-account-extend-token-expiration': { type: 'string', default: 'true' },
   'insecure-port': { type: 'string' },
+  'request-timeout': { type: 'string', default: '1m0s' },
   'max-requests-inflight': { type: 'string', default: '400' },
   'max-mutating-requests-inflight': { type: 'string', default: '200' },
   storage: { type: 'string', default: 'leveldb' },
@@ -188,6 +191,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
       readOnly: integer('max-requests-inflight', values['max-requests-inflight']),
       mutating: integer('max-mutating-requests-inflight', values['max-mutating-requests-inflight']),
     },
+    requestTimeoutMs: goDurationSeconds(values['request-timeout']!, '--request-timeout') * 1000,
     insecurePort: values['insecure-port'] !== undefined ? integer('insecure-port', values['insecure-port']) : undefined,
     watchCache: {
       eventsPerResource: Math.max(1, integer('watch-cache-events', values['watch-cache-events'])),

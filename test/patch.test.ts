@@ -87,7 +87,12 @@ test('applyJsonPatch: operations that do not apply are 422 Invalid, nothing appl
   for (const [name, doc, patch] of cases) {
     assert.throws(() => applyJsonPatch(doc, patch), (err: unknown) => {
       assert.ok(err instanceof StatusError, name);
-      assert.deepEqual(err.status, {
+      // NewGenericServerResponse(422, ...): json-patch's error is the one cause.
+      const causes = err.status.details?.causes ?? [];
+      assert.equal(causes.length, 1, name);
+      assert.equal(causes[0].reason, 'UnexpectedServerResponse', name);
+      assert.ok(causes[0].message, name);
+      assert.deepEqual({ ...err.status, details: {} }, {
         kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: NOT_APPLICABLE, reason: 'Invalid', code: 422, details: {},
       }, name);
       return true;

@@ -90,6 +90,10 @@ function invalidListOptions(path: string, message: string) {
 
 export function parseResourceVersion(rv: string, what = 'resource version'): number {
   if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid ${what}: ${rv}`);
+  // Resource versions are uint64s in kube (strconv.ParseUint); past that, a 400 naming the field.
+  if (rv.length > 20 || BigInt(rv) > 0xffff_ffff_ffff_ffffn) {
+    throw errors.badRequest(`invalid ${what}: resourceVersion: Invalid value: "${rv}": strconv.ParseUint: parsing "${rv}": value out of range`);
+  }
   return Number(rv);
 }
 

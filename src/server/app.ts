@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errors, StatusError } from '../api/errors.ts';
+import { isStorageError } from '../storage/interface.ts';
 import type { Registry } from '../registry/registry.ts';
 import { healthRoutes, type HealthChecks } from './health.ts';
 import { metricsApiRoutes } from './metrics-api.ts';
@@ -22,6 +23,7 @@ import { authenticationApiRoutes, type TokenReviewOptions } from './authenticati
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 import { installPrettyPrint } from './pretty.ts';
+import { answerClientError, httpServerSettings, maxHeaderBytes, type HttpServingOptions } from './http-serving.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -36,19 +38,42 @@ export interface ApiServerAppOptions {
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
   auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
+  /** --request-timeout and the connection limits (see http-serving.ts). */
+  serving?: HttpServingOptions;
+}
+
+/** The methods the resource routes serve; any other is 405, as kube answers it. */
+const routedMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Go's url.EscapeError text for the first bad percent-escape in a path. */
+function badEscapeMessage(url: string): string {
+  const bad = /%(?![0-9a-fA-F]{2})[^/?]{0,2}/.exec(url)?.[0] ?? url;
+  return `invalid URL escape ${JSON.stringify(bad)}`;
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
+  const settings = httpServerSettings(opts.serving ?? {});
   const app = Fastify({
     loggerInstance: opts.logger,
+    // Go's MaxHeaderBytes (1 MiB) rather than Node's 16 KB; past it a 431 Status (clientErrorHandler).
+    http: { maxHeaderSize: maxHeaderBytes },
+    clientErrorHandler: answerClientError,
+    requestTimeout: settings.requestTimeout,
+    keepAliveTimeout: settings.keepAliveTimeout,
+    // A path Fastify cannot decode (`%zz`) is a 400 Status, as Go's URL parsing refuses it.
+    frameworkErrors: (err, req, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return sendStatus(reply, errors.badRequest(badEscapeMessage(req.url)));
+      return sendStatus(reply, errors.badRequest(err.message));
+    },
     // Per-request lines go out at debug level from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxRequestBodyBytes,
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
-    ...(opts.https && { https: opts.https }),
+    ...(opts.https && { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } }),
   }) as unknown as FastifyInstance;
+  app.server.headersTimeout = settings.headersTimeout;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -56,6 +81,11 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     if (err instanceof StatusError) return sendStatus(reply, err);
     const code = err.code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
+    // An object past the store's limit: etcd's "request is too large", which kube-apiserver
+    // answers as 413 with its request-body limit in the message.
+    if (isStorageError(err, 'TooLarge') || err.message.includes('etcdserver: request is too large')) {
+      return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
+    }
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendStatus(reply, errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''), ['application/json', 'application/yaml']));
     if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       return sendStatus(reply, errors.badRequest(err.message));
@@ -63,7 +93,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     req.log.error({ err, url: req.url, method: req.method }, 'request failed');
     return sendStatus(reply, errors.internal(err.message));
   });
-  app.setNotFoundHandler((_req, reply) => sendStatus(reply, errors.notFoundPath()));
+  app.setNotFoundHandler((req, reply) => sendStatus(reply, routedMethods.has(req.method) ? errors.notFoundPath() : errors.methodNotAllowed()));
   installPrettyPrint(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -2,7 +2,8 @@
 // with `;as=...;g=meta.k8s.io;v=v1`, a Table or PartialObjectMetadata view; request bodies
 // are JSON or YAML by Content-Type.
 import YAML from 'yaml';
-import { errors } from '../api/errors.ts';
+import { errors, StatusError } from '../api/errors.ts';
+import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
 import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
@@ -83,7 +84,22 @@ export function decodeRequestBody(raw: Buffer | undefined, contentType: string |
   expected?: ExpectedKind): unknown {
   const media = mediaTypeOf(contentType) || 'application/json';
   if (!accepted.includes(media)) throw errors.unsupportedMediaType(media, accepted);
-  if (media === protobufMediaType) return decodeKubernetesProtobuf(raw ?? Buffer.alloc(0), expected);
+  const body = parseBody(raw, media, expected);
+  // Nothing deeper than the bound goes further: every later walk may recurse safely.
+  if (exceedsNestingDepth(body)) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: exceeded max depth (${maxNestingDepth} nested objects and arrays)`);
+  }
+  return body;
+}
+
+function parseBody(raw: Buffer | undefined, media: string, expected?: ExpectedKind): unknown {
+  try {
+    if (media === protobufMediaType) return decodeKubernetesProtobuf(raw ?? Buffer.alloc(0), expected);
+  } catch (err) {
+    // Protobuf messages nest (JSONSchemaProps, RawExtension): one nested past the stack is a bad body.
+    if (err instanceof RangeError) throw errors.badRequest(`error decoding protobuf: exceeded max depth`);
+    throw err;
+  }
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   if (media === 'application/yaml' || media === 'application/apply-patch+yaml') return parseYaml(text);
@@ -107,16 +123,41 @@ function jsonDecodeError(raw: Buffer, fallback: string, expected?: ExpectedKind)
     `couldn't get version/kind; json parse error: ${syntax} (${summarizeData(raw)})`);
 }
 
+/** goyaml's refusal of alias bombs, as sigs.k8s.io/yaml reports it. */
+const yamlAliasLimit = 100;
+
+function yamlError(message: string): StatusError {
+  return errors.badRequest(`error converting YAML to JSON: yaml: ${message}`);
+}
+
 function parseYaml(text: string): unknown {
-  const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
+  let list: YAML.Document.Parsed[];
+  try {
+    const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+    list = Array.isArray(docs) ? docs : [docs as unknown as YAML.Document.Parsed];
+  } catch (err) {
+    // The parser recurses on flow collections: nesting past the stack is a bad body, not a crash.
+    if (err instanceof RangeError) throw yamlError('exceeded max depth');
+    throw err;
+  }
   const errs = list.flatMap((d) => d.errors);
   if (errs.length > 0) {
-    throw errors.badRequest(`error converting YAML to JSON: yaml: ${errs[0].message.split('\n')[0]}`);
+    const first = errs[0].message.split('\n')[0];
+    throw yamlError(/Maximum call stack/.test(first) ? 'exceeded max depth' : first);
   }
   const nonEmpty = list.filter((d) => d.contents !== null);
-  if (nonEmpty.length > 1) throw errors.badRequest('error converting YAML to JSON: yaml: only one document is accepted per request');
-  return nonEmpty[0]?.toJS({ maxAliasCount: 100 }) ?? undefined;
+  if (nonEmpty.length > 1) throw yamlError('only one document is accepted per request');
+  if (!nonEmpty[0]) return undefined;
+  try {
+    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit });
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/Excessive alias count/.test(message)) throw yamlError('document contains excessive aliasing');
+    const anchor = /Unresolved alias.*: (.*)$/.exec(message);
+    if (anchor) throw yamlError(`unknown anchor '${anchor[1]}' referenced`);
+    if (err instanceof RangeError) throw yamlError('exceeded max depth');
+    throw yamlError(message.split('\n')[0]);
+  }
 }
 
 export function encodeYaml(value: unknown): string {

@@ -7,10 +7,11 @@ import type { ListPage } from '../registry/list.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../registry/table.ts';
 import { groupVersion, type ResourceDef } from '../registry/types.ts';
 import { contentTypeOf, encodeYaml, type Representation } from './negotiate.ts';
+import { warningHeaderValues } from './warning-header.ts';
 
 export function sendWarnings(reply: FastifyReply, warnings: string[]): void {
   if (warnings.length === 0) return;
-  reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  reply.header('Warning', warningHeaderValues(warnings));
 }
 
 /**

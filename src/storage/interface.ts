@@ -106,7 +106,8 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'Closed';
+/** TooLarge: the object's encoding is past the store's request limit (etcd's "request is too large"). */
+export type StorageErrorCode = 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'Closed' | 'TooLarge';
 
 /** The few sentinel errors of storage; registry/ maps them to metav1.Status once. */
 export class StorageError extends Error {

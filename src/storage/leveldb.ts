@@ -3,6 +3,7 @@
 // compare-and-swap of guaranteedUpdate, as kine does over SQL. Each write is one atomic batch,
 // group-committed with one fsync per batch (group-commit.ts).
 import { Level } from 'level';
+import { maxStoredObjectBytes } from '../api/json-limits.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
 import { recordStorageRequest } from './metrics.ts';
@@ -205,9 +206,14 @@ export class LevelStore implements Storage {
 
   /** Assigns the next revision, stamps and serialises the object once, and queues the batch. */
   private async commit(type: StorageEventType, key: string, obj: KubeObject, prev?: StoredObject): Promise<StoredObject> {
-    const revision = ++this.assignedRevision;
+    const revision = this.assignedRevision + 1;
     const object: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
     const current: StoredObject = { key, object, json: JSON.stringify(object), revision };
+    // etcd refuses requests past --max-request-bytes (1.5 MiB); so does this store, before a revision is spent.
+    if (type !== 'DELETED' && Buffer.byteLength(current.json) > maxStoredObjectBytes) {
+      throw new StorageError('TooLarge', key, 'etcdserver: request is too large');
+    }
+    this.assignedRevision = revision;
     const event: StorageEvent = prev ? { type, key, revision, current, prev } : { type, key, revision, current };
     const started = performance.now();
     const durable = this.commits.enqueue(event);

@@ -5,6 +5,7 @@
 // decodes but does not apply is 422 Invalid with kube's generic message, as the apiserver's
 // patch handler answers (errors.NewGenericServerResponse(422, ...)).
 import { StatusError, errors } from '../../api/errors.ts';
+import { exceedsNestingDepth, jsonByteLength, jsonPatchMaxCopyBytes, maxNestingDepth } from '../../api/json-limits.ts';
 import {
   cloneJson, getKey, goJsonTypeName, hasKey, isJsonObject, jsonDeepEqual, setKey,
   type JsonObject, type JsonValue,
@@ -150,6 +151,9 @@ function locate(root: Container, path: string, opName: string, what = 'path'): {
 }
 
 class JsonPatcher {
+  /** What `copy` operations added so far (evanphx's accumulatedCopySize). */
+  private copied = 0;
+
   constructor(public root: Container) {}
 
   apply(op: Operation): void {
@@ -198,7 +202,13 @@ class JsonPatcher {
 
   private copy(op: Operation): void {
     const from = locate(this.root, stringField(op, 'from'), 'copy', 'from path');
-    const value = cloneJson(get(from.con, from.key) ?? null);
+    const original = get(from.con, from.key) ?? null;
+    // kube bounds what copies may add (JSONPatchMaxCopyBytes): doubling a value is otherwise exponential.
+    this.copied += jsonByteLength(original);
+    if (this.copied > jsonPatchMaxCopyBytes) {
+      throw new ApplyError(`Unable to complete the copy, the accumulated size increase of copy is ${this.copied}, exceeding the limit ${jsonPatchMaxCopyBytes}`);
+    }
+    const value = cloneJson(original);
     const to = locate(this.root, stringField(op, 'path'), 'copy', 'destination path');
     add(to.con, to.key, value);
   }
@@ -220,8 +230,10 @@ class JsonPatcher {
   }
 }
 
-function notApplicable(cause: unknown): StatusError {
-  const err = new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+/** errors.NewGenericServerResponse(422, ...): the patch library's text is the one cause. */
+function notApplicable(cause: Error): StatusError {
+  const err = new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request',
+    { causes: [{ reason: 'UnexpectedServerResponse', message: cause.message }] });
   err.cause = cause;
   return err;
 }
@@ -246,5 +258,7 @@ export function applyJsonPatch(doc: unknown, patch: unknown, opts: JsonPatchOpti
     if (err instanceof ApplyError) throw notApplicable(err);
     throw err;
   }
+  // Copies into themselves can nest a document past the bound the decoder keeps bodies within.
+  if (exceedsNestingDepth(patcher.root)) throw notApplicable(new ApplyError(`the patched object is nested deeper than ${maxNestingDepth} levels`));
   return patcher.root;
 }

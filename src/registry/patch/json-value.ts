@@ -1,4 +1,5 @@
 // JSON values as the patch engines see them, and the few operations both need.
+import { deepCopyJson, jsonEqual } from '../../api/json-limits.ts';
 
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -20,19 +21,14 @@ export function setKey(obj: JsonObject, key: string, value: JsonValue): void {
   Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
+/** A deep copy without recursion: a patch may build values deeper than the stack (copy into itself). */
 export function cloneJson<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return deepCopyJson(value);
 }
 
-/** Structural equality; object key order ignored. */
+/** Structural equality; object key order ignored; iterative. */
 export function jsonDeepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonDeepEqual(v, b[i]));
-  }
-  if (!isJsonObject(a) || !isJsonObject(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => hasKey(b, k) && jsonDeepEqual(a[k], b[k]));
+  return jsonEqual(a, b);
 }
 
 /** The name Go's encoding/json gives a JSON value's type in "cannot unmarshal X" errors. */
