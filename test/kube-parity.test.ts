@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { toOpenAPIV2 } from '../src/apiextensions/openapi-v2.ts';
 import { goPrintValue } from '../src/registry/validation/go-unstructured.ts';
 import { goJsonSyntaxError, summarizeData } from '../src/server/go-json-syntax.ts';
 import { indentJson } from '../src/server/pretty.ts';
@@ -210,5 +211,117 @@ describe('strategic merge patch of the wrong type', () => {
 
   it('goPrintValue prints as fmt %+v does', () => {
     assert.equal(goPrintValue({ b: [1, 2.5, 'x'], a: { z: null, y: true }, c: 1e-7, d: 1e21 }), 'map[a:map[y:true z:<nil>] b:[1 2.5 x] c:1e-07 d:1e+21]');
+  });
+});
+
+const widgetsCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.parity.example.com}
+spec:
+  group: parity.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: false
+    deprecated: true
+    deprecationWarning: "v1alpha1 widgets are going away"
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v1beta1
+    served: true
+    storage: false
+    deprecated: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`;
+
+const barsCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: bars.company.com}
+spec:
+  group: company.com
+  scope: Namespaced
+  names: {plural: bars, singular: bar, kind: Bar}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              free: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {a: {type: string}}}
+              maybe: {type: string, nullable: true}
+            required: [size, maybe]
+`;
+
+describe('custom resources as kubectl sees them', () => {
+  before(async () => {
+    await ok(['apply', '-f', '-'], widgetsCRD + '---\n' + barsCRD);
+    await ok(['wait', '--for', 'condition=established', '--timeout=20s', 'crd/widgets.parity.example.com', 'crd/bars.company.com']);
+  });
+
+  it('every request to a deprecated version carries its Warning, as kube', async () => {
+    await ok(['apply', '-f', '-'], 'apiVersion: parity.example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: default}\n');
+    const beta = await server.kubectl(['get', 'widgets.v1beta1.parity.example.com']);
+    assert.equal(beta.code, 0, beta.stderr);
+    assert.match(beta.stderr, /^Warning: parity\.example\.com\/v1beta1 Widget is deprecated; use parity\.example\.com\/v1 Widget$/m);
+    const alpha = await server.kubectl(['get', 'widgets.v1alpha1.parity.example.com', 'w', '-o', 'name']);
+    assert.match(alpha.stderr, /^Warning: v1alpha1 widgets are going away$/m);
+    const current = await server.kubectl(['get', 'widgets.v1.parity.example.com']);
+    assert.doesNotMatch(current.stderr, /Warning/);
+    // Writes, errors and watches to the deprecated version warn as well.
+    const created = await post('/apis/parity.example.com/v1beta1/namespaces/default/widgets', { apiVersion: 'parity.example.com/v1beta1', kind: 'Widget', metadata: { name: 'w2' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get('warning'), '299 - "parity.example.com/v1beta1 Widget is deprecated; use parity.example.com/v1 Widget"');
+    const missing = await server.request('/apis/parity.example.com/v1beta1/namespaces/default/widgets/none');
+    assert.equal(missing.status, 404);
+    assert.match(missing.headers.get('warning') ?? '', /v1beta1 Widget is deprecated/);
+    const controller = new AbortController();
+    const watch = await server.request('/apis/parity.example.com/v1beta1/widgets?watch=true', { signal: controller.signal });
+    assert.match(watch.headers.get('warning') ?? '', /v1beta1 Widget is deprecated/);
+    controller.abort();
+  });
+
+  it('/openapi/v2 publishes a root that preserves unknown fields as a bare object, so kubectl apply takes extra fields', async () => {
+    const doc = JSON.parse(await ok(['get', '--raw', '/openapi/v2']));
+    assert.deepEqual(doc.definitions['com.company.v1.Bar'], { type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'company.com', kind: 'Bar', version: 'v1' }] });
+    const bar = 'apiVersion: company.com/v1\nkind: Bar\nmetadata: {name: b, namespace: default}\notherField: 1\nspec: {size: 1, maybe: x, free: {b: 2}}\n';
+    assert.match(await ok(['apply', '-f', '-'], bar), /bar\.company\.com\/b created/);
+    assert.match(await ok(['apply', '--validate=true', '-f', '-'], bar.replace('otherField: 1', 'otherField: 2')), /bar\.company\.com\/b configured/);
+    const stored = await server.getJson('/apis/company.com/v1/namespaces/default/bars/b');
+    assert.equal(stored.otherField, 2);
+  });
+
+  it('toOpenAPIV2 drops what v2 readers misjudge, as ToStructuralOpenAPIV2', () => {
+    const out = toOpenAPIV2({
+      type: 'object',
+      properties: {
+        free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } },
+        maybe: { type: 'string', nullable: true },
+        list: { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'string' } },
+        choice: { type: 'string', anyOf: [{ enum: ['a'] }] },
+      },
+      required: ['maybe', 'choice'],
+    });
+    assert.deepEqual(out, {
+      type: 'object',
+      properties: {
+        free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        maybe: {},
+        list: { 'x-kubernetes-preserve-unknown-fields': true },
+        choice: { type: 'string' },
+      },
+      required: ['choice'],
+    });
   });
 });

@@ -41,6 +41,7 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
       return sendDiscovery(req, reply, registry.catalog, path);
     }
     const { def, namespace, name, subresource } = path;
+    if (def.deprecationWarning) sendWarnings(reply, [def.deprecationWarning]);
     const query = req.query as Query;
     if (subresource !== undefined && !subresourceInfo[subresource as SubresourceName].verbs.includes(subresourceVerbOf(req.method))) {
       throw errors.methodNotAllowed();

@@ -8,9 +8,12 @@ import { partialObjectMetadata, toTable, type IncludeObject } from '../registry/
 import { groupVersion, type ResourceDef } from '../registry/types.ts';
 import { contentTypeOf, encodeYaml, type Representation } from './negotiate.ts';
 
+/** Adds `Warning: 299 - "..."` headers, after any already set (a deprecated version's comes first). */
 export function sendWarnings(reply: FastifyReply, warnings: string[]): void {
   if (warnings.length === 0) return;
-  reply.header('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  const existing = reply.getHeader('Warning');
+  const earlier = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  reply.header('Warning', [...earlier, ...warnings.map((w) => `299 - ${JSON.stringify(w)}`)]);
 }
 
 /**
