@@ -4,11 +4,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { ApiClient } from '../src/client/index.ts';
+import { cronJobController } from '../src/controllers/cronjob/index.ts';
+import { startControllerManager } from '../src/controllers/index.ts';
+import { createLogger } from '../src/log.ts';
 import { toOpenAPIV2 } from '../src/apiextensions/openapi-v2.ts';
 import { goPrintValue } from '../src/registry/validation/go-unstructured.ts';
 import { goJsonSyntaxError, summarizeData } from '../src/server/go-json-syntax.ts';
 import { indentJson } from '../src/server/pretty.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 let server: TestServer;
 before(async () => {
@@ -323,5 +328,25 @@ describe('custom resources as kubectl sees them', () => {
       },
       required: ['choice'],
     });
+  });
+});
+
+describe('a CronJob whose schedule never fires', () => {
+  it('gets the InvalidSchedule Warning event of kube\'s cronjob controller', async () => {
+    const client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
+    const manager = await startControllerManager({ client, log: createLogger('error'), definitions: [cronJobController], options: { controllers: ['cronjob-controller'] } });
+    try {
+      await ok(['create', 'cronjob', 'feb31', '--image=busybox', '--schedule=59 23 31 2 *']);
+      const event = await until('the InvalidSchedule event', async () => {
+        const out = await ok(['events', '--for', 'cronjob/feb31', '-o', 'json']);
+        return (JSON.parse(out).items as Array<{ reason: string; type: string; message: string }>).find((e) => e.reason === 'InvalidSchedule');
+      }, 30_000, 250);
+      assert.equal(event.type, 'Warning');
+      assert.equal(event.message, 'invalid schedule: 59 23 31 2 * : time difference between two schedules is less than 1 second');
+      assert.equal((await server.getJson('/apis/batch/v1/namespaces/default/jobs')).items.length, 0);
+    } finally {
+      await manager.stop();
+      client.close();
+    }
   });
 });
