@@ -343,10 +343,42 @@ describe('a CronJob whose schedule never fires', () => {
       }, 30_000, 250);
       assert.equal(event.type, 'Warning');
       assert.equal(event.message, 'invalid schedule: 59 23 31 2 * : time difference between two schedules is less than 1 second');
-      assert.equal((await server.getJson('/apis/batch/v1/namespaces/default/jobs')).items.length, 0);
+      assert.equal((await server.getJson<{ items: unknown[] }>('/apis/batch/v1/namespaces/default/jobs')).items.length, 0);
     } finally {
       await manager.stop();
       client.close();
     }
+  });
+});
+
+describe('managed fields and admission', () => {
+  const pod = (image: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: migrated, namespace: default, labels: {app: migrated}}
+spec:
+  containers:
+  - name: web
+    image: ${image}
+`;
+
+  it('kubectl apply, then apply --server-side of a changed pod succeeds: admission-added fields belong to no manager', async () => {
+    await ok(['apply', '-f', '-'], pod('nginx:1.26'));
+    const created = JSON.parse(await ok(['get', 'pod', 'migrated', '-o', 'json', '--show-managed-fields']));
+    // Admission added the service account token volume and the default tolerations...
+    assert.ok(created.spec.volumes?.some((v: { name: string }) => v.name.startsWith('kube-api-access-')));
+    assert.ok(created.spec.tolerations?.length > 0);
+    // ...which kube's field manager, run before admission, credits to nobody.
+    const csa = created.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-client-side-apply');
+    assert.ok(csa, 'the client-side apply manager');
+    assert.equal(csa.fieldsV1['f:spec']['f:tolerations'], undefined);
+    assert.equal(csa.fieldsV1['f:spec']['f:volumes'], undefined);
+    assert.equal(csa.fieldsV1['f:spec']['f:serviceAccountName'], undefined);
+    assert.ok(csa.fieldsV1['f:spec']['f:containers'], 'what the request sent stays owned');
+    const res = await server.kubectl(['apply', '--server-side', '-f', '-'], { input: pod('nginx:1.27') });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /pod\/migrated serverside-applied/);
+    const after = await server.getJson('/api/v1/namespaces/default/pods/migrated');
+    assert.equal(after.spec.containers[0].image, 'nginx:1.27');
+    assert.ok(after.spec.tolerations.length > 0);
   });
 });
