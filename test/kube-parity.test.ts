@@ -2,7 +2,7 @@
 // whose behaviour a script can tell apart (issue 19): dry runs carried in request bodies,
 // pretty JSON, deprecation warnings, patch and decode error wording, oversize bodies.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient } from '../src/client/index.ts';
 import { cronJobController } from '../src/controllers/cronjob/index.ts';
@@ -380,5 +380,34 @@ spec:
     const after = await server.getJson('/api/v1/namespaces/default/pods/migrated');
     assert.equal(after.spec.containers[0].image, 'nginx:1.27');
     assert.ok(after.spec.tolerations.length > 0);
+  });
+});
+
+describe('a body over the limit behind a proxy', () => {
+  it('kubectl proxy relays the 413 Status, every time', async () => {
+    const proxy = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'proxy', '--port=0', '--address=127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        proxy.stdout!.on('data', (d) => {
+          out += d;
+          const m = /Starting to serve on (\S+)/.exec(out);
+          if (m) resolve(`http://${m[1]}`);
+        });
+        proxy.once('exit', (code) => reject(new Error(`kubectl proxy exited with ${code}`)));
+      });
+      const big = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { blob: 'x'.repeat(16 * 1024 * 1024) } });
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+        assert.equal(res.status, 413, `attempt ${i}: ${await res.clone().text()}`);
+        const status = await res.json();
+        assert.equal(status.reason, 'RequestEntityTooLarge');
+        assert.equal(status.message, 'Request entity too large: limit is 3145728');
+      }
+      // The server is still up and answering through the same proxy.
+      assert.equal((await fetch(`${url}/api/v1/namespaces/default/configmaps/kube-root-ca.crt`)).status < 500, true);
+    } finally {
+      proxy.kill();
+    }
   });
 });

@@ -22,6 +22,7 @@ import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/review
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 import { installPrettyPrint } from './pretty.ts';
+import { sendBodyTooLarge } from './body-limit.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -55,7 +56,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     if (err instanceof StatusError) return sendStatus(reply, err);
     const code = err.code;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendBodyTooLarge(req, reply, maxRequestBodyBytes);
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendStatus(reply, errors.unsupportedMediaType(String(req.headers['content-type'] ?? ''), ['application/json', 'application/yaml']));
     if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       return sendStatus(reply, errors.badRequest(err.message));
