@@ -298,10 +298,12 @@ describe('custom resources as kubectl sees them', () => {
   });
 
   it('/openapi/v2 publishes a root that preserves unknown fields as a bare object, so kubectl apply takes extra fields', async () => {
+    const bar = 'apiVersion: company.com/v1\nkind: Bar\nmetadata: {name: b, namespace: default}\notherField: 1\nspec: {size: 1, maybe: x, free: {b: 2}}\n';
+    // kubectl validates a List (as `kubectl get -o yaml` writes) on the client, against /openapi/v2.
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${bar.trimEnd().split('\n').join('\n  ')}\n`;
+    assert.match(await ok(['apply', '-f', '-'], list), /bar\.company\.com\/b created/);
     const doc = JSON.parse(await ok(['get', '--raw', '/openapi/v2']));
     assert.deepEqual(doc.definitions['com.company.v1.Bar'], { type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'company.com', kind: 'Bar', version: 'v1' }] });
-    const bar = 'apiVersion: company.com/v1\nkind: Bar\nmetadata: {name: b, namespace: default}\notherField: 1\nspec: {size: 1, maybe: x, free: {b: 2}}\n';
-    assert.match(await ok(['apply', '-f', '-'], bar), /bar\.company\.com\/b created/);
     assert.match(await ok(['apply', '--validate=true', '-f', '-'], bar.replace('otherField: 1', 'otherField: 2')), /bar\.company\.com\/b configured/);
     const stored = await server.getJson('/apis/company.com/v1/namespaces/default/bars/b');
     assert.equal(stored.otherField, 2);
