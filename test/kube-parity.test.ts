@@ -77,6 +77,11 @@ describe('dry run in request bodies', () => {
     const after = await server.getJson('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
     assert.equal(after.status.disruptionsAllowed, 1);
     assert.equal(after.status.disruptedPods, undefined);
+    const stringDryRun = await post('/api/v1/namespaces/default/pods/guarded/eviction', { ...eviction, deleteOptions: { dryRun: 'All' } });
+    assert.equal(stringDryRun.status, 400);
+    assert.equal((await stringDryRun.json()).message,
+      'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.dryRun of type []string');
+    assert.equal((await server.request('/api/v1/namespaces/default/pods/guarded')).status, 200);
     // Query and body that disagree are refused, as kube's propagateDryRun.
     const mixed = await post('/api/v1/namespaces/default/pods/guarded/eviction?dryRun=All', { ...eviction, deleteOptions: { dryRun: ['Nope'] } });
     assert.equal(mixed.status, 500);
@@ -94,6 +99,11 @@ describe('dry run in request bodies', () => {
       method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
     });
     assert.equal((await del('kept', { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status, 200);
+    assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
+    // A dryRun that is not a list is refused by Go's decoder: never a real delete.
+    const stringDryRun = await del('kept', { dryRun: 'All' });
+    assert.equal(stringDryRun.status, 400);
+    assert.match((await stringDryRun.json()).message, /json: cannot unmarshal string into Go struct field DeleteOptions\.dryRun of type \[\]string/);
     assert.equal((await server.request('/api/v1/namespaces/default/configmaps/kept')).status, 200);
     const conflict = await del('kept', { preconditions: { uid: 'not-the-uid' } });
     assert.equal(conflict.status, 409);
