@@ -416,6 +416,20 @@ describe('a body over the limit behind a proxy', () => {
         assert.equal(status.reason, 'RequestEntityTooLarge');
         assert.equal(status.message, 'Request entity too large: limit is 3145728');
       }
+      // A chunked body (no Content-Length) over the limit, straight to the server, gets the same Status.
+      const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 8) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const chunked = await server.request('/api/v1/namespaces/default/configmaps', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half',
+      } as RequestInit);
+      assert.equal(chunked.status, 413);
+      assert.equal((await chunked.json()).reason, 'RequestEntityTooLarge');
       // The server is still up and answering through the same proxy.
       assert.equal((await fetch(`${url}/api/v1/namespaces/default/configmaps/kube-root-ca.crt`)).status < 500, true);
     } finally {
