@@ -3,6 +3,7 @@
 // customresource.NewStrategy does (status and scale subresources, generation, validation).
 import { errors, field, type FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
+import { compareKubeAwareVersions } from '../registry/catalog.ts';
 import { jsonEqual } from '../registry/object-meta.ts';
 import { allVerbs, type ResourceDef, type ResourceStrategy, type SubresourceName } from '../registry/types.ts';
 import { checkAgainstSchema, strictDecodingError, type CheckOptions, type SchemaCheck } from '../registry/validation/schema.ts';
@@ -53,6 +54,7 @@ function versionDef(crd: CustomResourceDefinition, version: CRDVersion, opts: Cu
     columns: printerColumns(version.additionalPrinterColumns),
     selectableFields: selectableFields(version),
     scale: version.subresources?.scale,
+    deprecationWarning: deprecationWarningOf(crd, version),
     strategy: strategyFor(schema, subresources.includes('status')),
     storageView: (inner) => versionedStorage(inner, {
       apiVersion: `${group}/${version.name}`, storageApiVersion: `${group}/${storage}`, schema,
@@ -70,6 +72,23 @@ function versionDef(crd: CustomResourceDefinition, version: CRDVersion, opts: Cu
     },
   };
   return def;
+}
+
+/**
+ * The Warning every request to a deprecated version gets, as kube's crdHandler sends it: the
+ * CRD's own deprecationWarning, or "<group>/<version> <Kind> is deprecated; use <group>/<newest
+ * served, non-deprecated, newer version> <Kind>" (defaultDeprecationWarning).
+ */
+function deprecationWarningOf(crd: CustomResourceDefinition, version: CRDVersion): string | undefined {
+  if (!version.deprecated) return undefined;
+  if (typeof version.deprecationWarning === 'string') return version.deprecationWarning;
+  const { group, names: { kind } } = crd.spec;
+  const message = `${group}/${version.name} ${kind} is deprecated`;
+  const newer = crd.spec.versions
+    .filter((v) => v.served && !v.deprecated && compareKubeAwareVersions(v.name, version.name) < 0)
+    .map((v) => v.name)
+    .sort(compareKubeAwareVersions);
+  return newer.length ? `${message}; use ${group}/${newer[0]} ${kind}` : message;
 }
 
 function selectableFields(version: CRDVersion): ResourceDef['selectableFields'] {

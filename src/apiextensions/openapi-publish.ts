@@ -8,6 +8,7 @@ import { readSchemaFile, registerDefinitions, unregisterDefinitions } from '../r
 import type { OpenAPIV2Schema } from '../registry/validation/validation-schema.ts';
 import { registerOpenAPIV2, registerOpenAPIV3, unregisterOpenAPIV2, unregisterOpenAPIV3 } from '../server/openapi.ts';
 import { definitionName } from './custom-resource.ts';
+import { publishedBare, toOpenAPIV2 } from './openapi-v2.ts';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -50,7 +51,7 @@ export class OpenAPIPublisher {
     const v2: Record<string, OpenAPIV2Schema> = {};
     for (const s of served) Object.assign(v2, kindDefinitions(s, '#/definitions/'));
     registerDefinitions(v2);
-    if (served.length > 0) registerOpenAPIV2(crd.metadata.name!, { definitions: v2 });
+    if (served.length > 0) registerOpenAPIV2(crd.metadata.name!, { definitions: publishedV2(served, v2) });
     const versions = new Set([...previous, ...served].map((s) => s.version.name));
     for (const version of versions) this.publishGroupVersion(crd.spec.group, version);
   }
@@ -97,6 +98,20 @@ function kindDefinitions({ crd, version }: ServedKind, refPrefix: string): Recor
     'x-kubernetes-group-version-kind': [{ group, kind: `${kind}List`, version: version.name }],
   };
   return { [name]: schema as Json, [`${name}List`]: list };
+}
+
+/** The definitions as /openapi/v2 shows them (see openapi-v2.ts); `full` stays kubelite's own. */
+function publishedV2(served: ServedKind[], full: Record<string, OpenAPIV2Schema>): Record<string, OpenAPIV2Schema> {
+  const out: Record<string, OpenAPIV2Schema> = { ...full };
+  for (const { crd, version } of served) {
+    const kind = kindOf(crd);
+    const name = definitionName(crd.spec.group, version.name, kind);
+    const gvk = full[name]['x-kubernetes-group-version-kind'];
+    out[name] = publishedBare(version.schema?.openAPIV3Schema)
+      ? { type: 'object', 'x-kubernetes-group-version-kind': gvk }
+      : toOpenAPIV2(structuredClone(full[name]) as Json) as OpenAPIV2Schema;
+  }
+  return out;
 }
 
 // ---- v3 group-version documents, from built-in templates ----

@@ -93,10 +93,12 @@ export class GenericStore {
     // Mutating admission sees the decoded, defaulted object before PrepareForCreate and name
     // generation, as in kube's create handler.
     this.def.strategy.defaults?.(obj);
+    // The request's manager owns what it sent and its defaults, not what mutating admission or
+    // PrepareForCreate add: kube's create handler updates managedFields before either runs.
+    if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
     const attrs = admissionAttributes({ operation: 'CREATE', def: this.def, object: obj, opts, warnings });
     await this.admission.admit(attrs);
     this.beforeCreate(obj);
-    if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
     const txn = await this.hooks.beginCreate?.(obj, { dryRun: !!opts.dryRun });
     try {
       const result = await this.validateAndStore(obj, warnings, opts, () => this.admission.validate(attrs));
@@ -263,11 +265,13 @@ export class GenericStore {
       if (rv && rv !== old.metadata.resourceVersion) throw errors.optimisticLock(this.gr, name);
       // Mutating admission sees the defaulted object before PrepareForUpdate, as kube's update handler.
       if (!subresource) this.def.strategy.defaults?.(obj);
+      // As on create: managedFields first (kube's update and patch handlers run the field
+      // manager before mutating admission), so admission's changes stay unowned.
+      if (trackUpdate) this.trackManagedFields(old, obj, opts, subresource);
       const admissionWarnings: string[] = [];
       const attrs = admissionAttributes({ operation: 'UPDATE', def: this.def, object: obj, oldObject: old, subresource, opts, warnings: admissionWarnings });
       await this.admission.admit(attrs);
       this.prepareUpdate(obj, old, subresource);
-      if (trackUpdate) this.trackManagedFields(old, obj, opts, subresource);
       obj = ignoreManagedFieldsTimestamps(obj, old);
       if (!subresource && this.hooks.beginUpdate) {
         txn?.revert(); // a retry after a concurrent write: undo the previous attempt first

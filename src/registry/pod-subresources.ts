@@ -6,6 +6,7 @@ import { isStorageError } from '../storage/interface.ts';
 import type { Registry } from './registry.ts';
 import { labelSelectorFromObject } from './selectors/label-selector.ts';
 import { nowTimestamp } from './object-meta.ts';
+import { checkAgainstSchema } from './validation/schema.ts';
 import type { ResourceDef } from './types.ts';
 
 const createdStatus: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
@@ -96,6 +97,10 @@ function propagateDryRun(deleteOptions: Record<string, unknown>, queryDryRun: st
  */
 export async function evictPod(registry: Registry, pods: ResourceDef, namespace: string, name: string, body: unknown, queryDryRun: string[] = []): Promise<Status> {
   const eviction = checkBody(body, 'Eviction', ['policy/v1', 'policy/v1beta1']);
+  // Decoded as kube's create handler decodes it: a field of the wrong type is a 400, not ignored.
+  const apiVersion = typeof eviction.apiVersion === 'string' && eviction.apiVersion ? eviction.apiVersion : 'policy/v1';
+  const check = checkAgainstSchema('io.k8s.api.policy.v1.Eviction', eviction, { mode: 'Ignore', kind: 'Eviction', apiVersion });
+  if (check.badRequest) throw check.badRequest;
   if (eviction.metadata.name && eviction.metadata.name !== name) {
     throw errors.badRequest('name in URL does not match name in Eviction object');
   }

@@ -106,6 +106,8 @@ export interface ResourceDef {
   strategy: ResourceStrategy;
   /** Present for custom resources served from a CRD (see src/apiextensions/). */
   custom?: CustomResourceHooks;
+  /** A deprecated version's Warning, sent with every answer for it (kube's crdHandler and deprecation filter). */
+  deprecationWarning?: string;
   /**
    * For a kind served in a version other than the one stored (autoscaling/v1
    * HorizontalPodAutoscalers are stored as v2; a custom resource's versions other than the

@@ -24,6 +24,7 @@ import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 import { installPrettyPrint } from './pretty.ts';
 import { answerClientError, httpServerSettings, maxHeaderBytes, type HttpServingOptions } from './http-serving.ts';
+import { sendBodyTooLarge } from './body-limit.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -80,7 +81,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, req, reply) => {
     if (err instanceof StatusError) return sendStatus(reply, err);
     const code = err.code;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendStatus(reply, errors.requestEntityTooLarge(maxRequestBodyBytes));
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendBodyTooLarge(req, reply, maxRequestBodyBytes);
     // An object past the store's limit: etcd's "request is too large", which kube-apiserver
     // answers as 413 with its request-body limit in the message.
     if (isStorageError(err, 'TooLarge') || err.message.includes('etcdserver: request is too large')) {

@@ -8,6 +8,7 @@ import { patchTypeOf, supportedPatchTypes } from '../registry/patch.ts';
 import type { Registry } from '../registry/registry.ts';
 import { toScale } from '../registry/scale.ts';
 import { parseIncludeObject } from '../registry/table.ts';
+import { checkAgainstSchema } from '../registry/validation/schema.ts';
 import type { ResourceDef, Verb } from '../registry/types.ts';
 import { sendDiscovery } from './discovery.ts';
 import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
@@ -24,6 +25,7 @@ import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 
 type Query = Record<string, string | string[] | undefined>;
+const deleteOptionsDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
 const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
 /** Custom resources have no protobuf encoding: kube's crdHandler takes JSON and YAML only. */
 const customBodyTypes = ['application/json', 'application/yaml'];
@@ -41,6 +43,7 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
       return sendDiscovery(req, reply, registry.catalog, path);
     }
     const { def, namespace, name, subresource } = path;
+    if (def.deprecationWarning) sendWarnings(reply, [def.deprecationWarning]);
     const query = req.query as Query;
     if (subresource !== undefined && !subresourceInfo[subresource as SubresourceName].verbs.includes(subresourceVerbOf(req.method))) {
       throw errors.methodNotAllowed();
@@ -209,6 +212,10 @@ function deleteRequest(req: FastifyRequest, def: ResourceDef, q: Query): DeleteR
     { apiVersion: groupVersion(def), kind: 'DeleteOptions' }) as Record<string, any> | undefined;
   const out: DeleteRequest = { user: req.user };
   if (body && typeof body === 'object') {
+    // Fields of the wrong type fail the request (Go's decoder refuses them) rather than being
+    // skipped: a dryRun that is not a list must not turn into a real delete.
+    const check = checkAgainstSchema(deleteOptionsDefinition, body, { mode: 'Ignore', kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1' });
+    if (check.badRequest) throw check.badRequest;
     if (body.gracePeriodSeconds !== undefined && body.gracePeriodSeconds !== null) out.gracePeriodSeconds = Number(body.gracePeriodSeconds);
     if (body.propagationPolicy) out.propagationPolicy = body.propagationPolicy;
     if (typeof body.orphanDependents === 'boolean') out.orphanDependents = body.orphanDependents;

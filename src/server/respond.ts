@@ -9,9 +9,12 @@ import { groupVersion, type ResourceDef } from '../registry/types.ts';
 import { contentTypeOf, encodeYaml, type Representation } from './negotiate.ts';
 import { warningHeaderValues } from './warning-header.ts';
 
+/** Adds `Warning: 299 - "..."` headers, after any already set (a deprecated version's comes first). */
 export function sendWarnings(reply: FastifyReply, warnings: string[]): void {
   if (warnings.length === 0) return;
-  reply.header('Warning', warningHeaderValues(warnings));
+  const existing = reply.getHeader('Warning');
+  const earlier = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  reply.header('Warning', [...earlier, ...warningHeaderValues(warnings)]);
 }
 
 /**

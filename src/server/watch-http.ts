@@ -95,6 +95,8 @@ export async function serveWatch(req: FastifyRequest, reply: FastifyReply, regis
     'Content-Type': contentTypeOf(target.rep.encoding),
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
+    // Warnings set before the stream starts (a deprecated version's) still go out.
+    ...(reply.getHeader('Warning') !== undefined && { Warning: reply.getHeader('Warning') as string | string[] }),
   });
   headersSent = true;
   // Clients (client-node, client-go) wait for the headers before reading events: send them now.

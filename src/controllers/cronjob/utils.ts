@@ -58,12 +58,17 @@ export function mostRecentScheduleTime(cj: CronJob, now: number, schedule: Sched
     const deadline = now - cj.spec.startingDeadlineSeconds * 1000;
     if (deadline > earliest) earliest = deadline;
   }
+  // A schedule that never fires again ("59 23 31 2 *") is Go's zero time from robfig's Next:
+  // earlier than now and no gap to the next one, which kube reports as an invalid schedule.
+  const tooClose = new Error('time difference between two schedules is less than 1 second');
   const t1 = schedule.next(earliest);
-  if (t1 === undefined || t1 > now) return { earliest, missed: 'none' };
+  if (t1 === undefined) throw tooClose;
+  if (t1 > now) return { earliest, missed: 'none' };
   const t2 = schedule.next(t1);
-  if (t2 === undefined || t2 > now) return { earliest, mostRecent: t1, missed: 'few' };
+  if (t2 === undefined) throw tooClose;
+  if (t2 > now) return { earliest, mostRecent: t1, missed: 'few' };
   const between = Math.round((t2 - t1) / 1000);
-  if (between < 1) throw new Error(`time difference between two schedules is less than 1 second`);
+  if (between < 1) throw tooClose;
   const elapsed = Math.floor((now - t1) / 1000);
   const missedCount = Math.floor(elapsed / between) + 1;
   const missed: MissedSchedules = missedCount > 100 ? 'many' : 'few';
