@@ -11,6 +11,7 @@ import { serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
 import { adminKubeconfig } from './kubeconfig-command.ts';
 import { createLogger } from './log.ts';
 import type { StorageBackendOptions } from './storage/open.ts';
+import { awaitKubeconfig, awaitServer } from './workers/await-connection.ts';
 import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
 import type { RunningWorker } from './workers/index.ts';
 
@@ -214,6 +215,9 @@ async function serve(values: Values, log: Logger): Promise<void> {
 
 async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Values, log: Logger): Promise<void> {
   if (!values.kubeconfig) throw new Error(`${name}: --kubeconfig is required`);
+  // Started beside (or before) its server, as in docs/scaling-out.md: wait for both, saying so once.
+  const waitLog = log.child({ worker: name });
+  await awaitServer(await awaitKubeconfig(values.kubeconfig, waitLog), waitLog);
   const running: RunningWorker = await runWorkerInProcess(name, {
     connection: { kubeconfigPath: resolve(values.kubeconfig) },
     // As kube-scheduler and kube-controller-manager, elect a leader (--leader-elect defaults to true).
