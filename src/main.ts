@@ -10,8 +10,10 @@ import { parseQuantity } from './api/quantity.ts';
 import { startApiServer } from './apiserver.ts';
 import { goDurationSeconds, serviceAccountOptionsFromFlags } from './auth/serviceaccount/index.ts';
 import { adminKubeconfig } from './kubeconfig-command.ts';
+import { controllerManagerFlags, controllerOptionsFromFlags } from './controllers/flags.ts';
 import { createLogger } from './log.ts';
 import type { StorageBackendOptions } from './storage/open.ts';
+import { awaitKubeconfig, awaitServer } from './workers/await-connection.ts';
 import { runWorkerInProcess, startWorker, type WorkerHandle } from './workers/index.ts';
 import type { RunningWorker } from './workers/index.ts';
 
@@ -55,6 +57,9 @@ Flags:
   --etcd-prefix P    with --storage=etcd: put every key under this prefix (default none)
   --leader-elect-lease-duration S  --leader-elect-renew-deadline S  --leader-elect-retry-period S
                      the scheduler's and controllers' leader election (default 15, 10, 2)
+  --controllers LIST, --concurrent-gc-syncs N, --horizontal-pod-autoscaler-sync-period D, …
+                     kube-controller-manager's flags for the controllers (names, worker counts,
+                     periods as Go durations such as 15s; the list is in docs/workloads.md)
   --watch-cache-events N   events kept per resource for watches to resume from (default 10000)
   --watch-cache-bytes Q    and at most this much of their objects' JSON per resource (default 64Mi)
   --watch-cache-window S   and none older than S seconds (default 300)
@@ -117,6 +122,11 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** kube-controller-manager's flags (controllers/flags.ts), read as text and checked there. */
+const controllerFlagOptions = Object.fromEntries(
+  Object.keys(controllerManagerFlags).map((flag) => [flag, { type: 'string' as const, multiple: true as const }]),
+);
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
 function integer(flag: string, value: string | undefined): number {
@@ -178,6 +188,7 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
 
 async function serve(values: Values, log: Logger): Promise<void> {
   const port = integer('port', values.port);
+  const controllerOptions = controllerOptionsFromFlags(values); // a bad flag fails before anything starts
   const started = Date.now();
   const server = await startApiServer({
     dataDir: resolve(values['data-dir']!), host: values.host, port, logger: log, storage: storageOptions(values),
@@ -216,7 +227,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
     identity: `${hostname()}_${createHash('sha256').update(resolve(values['data-dir']!)).digest('hex').slice(0, 12)}`,
   };
   if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection: as(server.kubeconfigs.scheduler), options: { leaderElection }, log, waitForReady: false }));
-  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection: as(server.kubeconfigs.controllerManager), options: { leaderElection }, log, waitForReady: false }));
+  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection: as(server.kubeconfigs.controllerManager), options: { ...controllerOptions, leaderElection }, log, waitForReady: false }));
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
   if (server.insecureUrl) process.stdout.write(`kubelite insecure port (plain HTTP, no authentication): ${server.insecureUrl}\n`);
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
@@ -229,10 +240,16 @@ async function serve(values: Values, log: Logger): Promise<void> {
 
 async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Values, log: Logger): Promise<void> {
   if (!values.kubeconfig) throw new Error(`${name}: --kubeconfig is required`);
+  const options = name === 'kubelet' ? kubeletOptions(values)
+    : name === 'controllers' ? { ...controllerOptionsFromFlags(values), leaderElection: leaderElectionTimes(values) }
+      : { leaderElection: leaderElectionTimes(values) };
+  // Started beside (or before) its server, as in docs/scaling-out.md: wait for both, saying so once.
+  const waitLog = log.child({ worker: name });
+  await awaitServer(await awaitKubeconfig(values.kubeconfig, waitLog), waitLog);
   const running: RunningWorker = await runWorkerInProcess(name, {
     connection: { kubeconfigPath: resolve(values.kubeconfig) },
     // As kube-scheduler and kube-controller-manager, elect a leader (--leader-elect defaults to true).
-    options: name === 'kubelet' ? kubeletOptions(values) : { leaderElection: leaderElectionTimes(values) },
+    options,
     log,
   });
   process.stdout.write(`kubelite ${name} is running against ${values.kubeconfig}\n`);
@@ -247,7 +264,7 @@ function printKubeconfig(values: Values): void {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ options, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { ...options, ...controllerFlagOptions }, allowPositionals: true }) as { values: Values; positionals: string[] };
   if (values.help) {
     process.stdout.write(usage);
     return;

@@ -131,7 +131,7 @@ describe('@kubernetes/client-node informers', () => {
     }
     const expected = [...live.entries()].map(([n, i]) => `${n}=${i}`).sort();
     const mirror = () => informer.list('mirror').map((p) => `${p.metadata?.name}=${p.metadata?.labels?.i}`).sort();
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000; // a hang guard; the loop ends as soon as the mirror matches
     while (JSON.stringify(mirror()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const errorsBeforeStop = [...errors];
     await informer.stop(); // stopping aborts the watch, which client-node reports as an error

@@ -172,7 +172,7 @@ describe('ApiClient against a fake API server', () => {
     const list = await client.list(configMaps, { namespace: 'watched' });
     const watch = await client.watch(configMaps, { namespace: 'watched', resourceVersion: list.metadata.resourceVersion }, (e) => events.push(e));
     for (let i = 0; i < 50; i++) await client.create(configMaps, { metadata: { name: `w-${i}`, namespace: 'watched' }, data: { v: 'é€😀'.repeat(i) } });
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 60_000; // a hang guard; the loop ends as soon as all 50 arrive
     while (events.length < 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(events.map((e) => (e.object as KubeObject).metadata.name), Array.from({ length: 50 }, (_, i) => `w-${i}`));
     assert.ok(events.every((e, i) => e.type === 'ADDED' && ((e.object as KubeObject).data as Record<string, string>).v === 'é€😀'.repeat(i)));

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 let server: TestServer;
 const kubectl = (args: string[], input?: string) => server.kubectl(args, { input });
@@ -250,11 +251,7 @@ spec:
   });
 });
 
-async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out');
+/** until() with its generous hang guard: a fixed 10 s budget ran out on a loaded machine. */
+function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  return until('a condition of the CRD test', probe);
 }

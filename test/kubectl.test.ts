@@ -1,6 +1,7 @@
 // End to end through the real kubectl 1.32: what a user types, what a real cluster prints.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -243,11 +244,17 @@ describe('kubectl basics', () => {
 
   it('wait --for=delete returns once the object is gone', async () => {
     await ok('create', 'configmap', 'doomed', '-n', 'dev');
-    const waiting = server.kubectl(['wait', '--for=delete', 'configmap/doomed', '-n', 'dev', '--timeout=20s']);
-    await new Promise((r) => setTimeout(r, 300));
+    // Delete only once kubectl watches the object (its -v=6 log shows the watch request
+    // answered): deleted before kubectl looks, it would find nothing and print nothing.
+    const waiting = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, '-v=6', 'wait', '--for=delete', 'configmap/doomed', '-n', 'dev', '--timeout=120s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const res = { stdout: '', stderr: '' };
+    waiting.stdout.on('data', (d) => { res.stdout += d; });
+    waiting.stderr.on('data', (d) => { res.stderr += d; });
+    const exited = once(waiting, 'exit');
+    await waitFor(() => /configmaps\?[^\s"]*watch=true[^\n]*200 OK/.test(res.stderr), 60_000, () => res.stderr);
     await ok('delete', 'configmap', 'doomed', '-n', 'dev');
-    const res = await waiting;
-    assert.equal(res.code, 0, res.stderr);
+    const [code] = await exited;
+    assert.equal(code, 0, res.stderr);
     assert.match(res.stdout, /configmap\/doomed condition met/);
   });
 

@@ -8,6 +8,7 @@ import { ApiClient, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { startWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 describe('worker runtime', () => {
   let server: TestServer;
@@ -77,8 +78,7 @@ describe('worker runtime', () => {
       backoff: { initialMs: 50, maxMs: 100 },
       waitForReady: false,
     });
-    for (let i = 0; i < 100 && worker.restarts < 2; i++) await delay(100);
-    assert.ok(worker.restarts >= 2, `restarted ${worker.restarts} times`);
+    await until('the worker to be restarted twice', async () => worker.restarts >= 2);
     await worker.stop();
     const restarts = worker.restarts;
     await delay(300);

@@ -7,6 +7,7 @@ import { maxStoredObjectBytes } from '../api/json-limits.ts';
 import type { KubeObject } from '../api/types.ts';
 import { createLogger } from '../log.ts';
 import { recordStorageRequest } from './metrics.ts';
+import { inUseError, isLockedError, removeHolder, writeHolder } from './holder.ts';
 import { GroupCommit } from './group-commit.ts';
 import { deleteHistoryThrough, historyEvent, readHistory } from './history.ts';
 import { RevisionClock } from './history-window.ts';
@@ -67,10 +68,15 @@ export class LevelStore implements Storage {
 
   static async open(dir: string, opts: LevelStoreOptions = {}): Promise<LevelStore> {
     const db = new Level<string, string>(dir);
-    await db.open();
     try {
+      await db.open();
+    } catch (err) {
+      throw isLockedError(err) ? inUseError(dir) : err;
+    }
+    try {
+      writeHolder(dir);
       const state = await loadState(db);
-      return new LevelStore(db, state.index, state.revision, state.compactedRevision, opts);
+      return new LevelStore(db, dir, state.index, state.revision, state.compactedRevision, opts);
     } catch (err) {
       await db.close();
       throw err;
@@ -79,6 +85,7 @@ export class LevelStore implements Storage {
 
   private constructor(
     private readonly db: Level<string, string>,
+    private readonly dir: string,
     private readonly index: KeyIndex,
     revision: number,
     compactedRevision: number,
@@ -190,6 +197,7 @@ export class LevelStore implements Storage {
     await this.compaction;
     this.watchers.stopAll();
     await this.db.close();
+    removeHolder(this.dir);
   }
 
   /** The newest version of a key, including versions whose batch is not yet durable. */
