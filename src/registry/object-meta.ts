@@ -2,6 +2,7 @@
 // and names.SimpleNameGenerator do.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../api/types.ts';
+import { deepCopyJson, jsonEqual as jsonValuesEqual } from '../api/json-limits.ts';
 
 /** RFC 3339 with second precision and a Z, as metav1.Time marshals. */
 export function nowTimestamp(now = Date.now()): string {
@@ -27,20 +28,11 @@ export function fillSystemFields(obj: KubeObject, now = Date.now()): void {
 
 /** Deep copy of JSON data (objects from storage are shared and must not be mutated). */
 export function deepCopy<T>(value: T): T {
-  return structuredClone(value);
+  // Iterative: a stored object may nest deeper than structuredClone's native recursion allows.
+  return deepCopyJson(value);
 }
 
-/** Structural equality of JSON values, key order ignored. */
+/** Structural equality of JSON values, key order ignored (iterative). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => jsonEqual(v, bb[i]));
-  }
-  const ak = Object.keys(a as object);
-  const bo = b as Record<string, unknown>;
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => k in bo && jsonEqual((a as Record<string, unknown>)[k], bo[k]));
+  return jsonValuesEqual(a, b);
 }

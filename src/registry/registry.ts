@@ -16,6 +16,7 @@ import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
 import type { TokenREST } from '../auth/serviceaccount/token-request.ts';
 import type { RbacAuthorization } from '../auth/rbac/escalation.ts';
+import { UnservableObjects } from './unservable.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
@@ -32,6 +33,8 @@ export class Registry {
   serviceAccountTokens?: TokenREST;
   /** The server's authorizer and RBAC's rule resolver, for RBAC's escalation check (auth/rbac/escalation.ts). */
   authorization?: RbacAuthorization;
+  /** Stored objects that cannot be served (see unservable.ts), reported on /readyz?verbose and /metrics. */
+  readonly unservable = new UnservableObjects();
 
   constructor(
     readonly storage: Storage,
