@@ -22,7 +22,7 @@ import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './
 import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
-import { answerClientError, httpServerSettings, maxHeaderBytes, type HttpServingOptions } from './http-serving.ts';
+import { answerClientError, httpServerOptions, httpServerSettings, type HttpServingOptions } from './http-serving.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -55,7 +55,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: opts.logger,
     // Go's MaxHeaderBytes (1 MiB) rather than Node's 16 KB; past it a 431 Status (clientErrorHandler).
-    http: { maxHeaderSize: maxHeaderBytes },
+    http: httpServerOptions(opts.serving ?? {}),
     clientErrorHandler: answerClientError,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
@@ -70,7 +70,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
-    ...(opts.https && { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } }),
+    ...(opts.https && { https: { ...opts.https, ...httpServerOptions(opts.serving ?? {}) } }),
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = settings.headersTimeout;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.
