@@ -73,16 +73,22 @@ export interface RunningApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? createLogger();
-  await mkdir(opts.dataDir, { recursive: true });
+  // Private from the start, as etcd's data dir (storage/permissions.ts).
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   // The PKI (made on a first start) comes along while the store opens and the policy is reconciled.
   const pki = ensurePki(opts.dataDir, { extra: [opts.host ?? '', opts.secureServing?.advertiseAddress ?? ''] });
   pki.catch(() => undefined); // awaited below; a failure surfaces there
-  const backend = await openStorageBackend(opts.dataDir, opts.storage, logger);
+  const unloadable: Array<{ key: string; reason: string }> = [];
+  const backend = await openStorageBackend(opts.dataDir, opts.storage, logger, (key, reason) => {
+    logger.error({ key, reason }, 'a stored object cannot be loaded; it is skipped (delete it with the storage tools)');
+    unloadable.push({ key, reason });
+  });
   const storage = await WatchCache.create(backend, {
     eventsPerBucket: opts.watchCache?.eventsPerResource, maxEventAgeMs: opts.watchCache?.maxEventAgeMs, maxEventBytes: opts.watchCache?.maxEventBytes,
   });
   const catalog = new ResourceCatalog(builtinResources());
   const registry = new Registry(storage, catalog, { bookmarkIntervalMs: 60_000, ...opts.watch });
+  for (const { key, reason } of unloadable) registry.unservable.report(key, reason);
   registry.serviceNetwork = { ...defaultServiceNetwork, ...opts.serviceNetwork };
   const kubernetesServiceIP = new ServiceAllocators(registry.serviceNetwork).ips.firstAddress; // also checks both ranges
   let authorization: RbacAuthorization | undefined;
@@ -100,7 +106,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
+    ready: { 'etcd': () => true, 'informer-sync': () => true },
+    readyNotes: () => registry.unservable.list().map((o) => `[!]stored object ${o.key} cannot be served: ${o.reason}`),
+  } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;

@@ -187,6 +187,8 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
 }
 
 async function serve(values: Values, log: Logger): Promise<void> {
+  // Files LevelDB and the PKI create later are private too (the store holds Secrets), as etcd's.
+  process.umask(0o077);
   const port = integer('port', values.port);
   const controllerOptions = controllerOptionsFromFlags(values); // a bad flag fails before anything starts
   const started = Date.now();

@@ -54,13 +54,23 @@ export function deepCopyJson<T>(value: T): T {
       const v = from[key];
       let copy: unknown = v;
       if (typeof v === 'object' && v !== null) {
-        copy = Array.isArray(v) ? new Array(v.length) : {};
-        stack.push([v, copy]);
+        if (isPlainContainer(v)) {
+          copy = Array.isArray(v) ? new Array(v.length) : {};
+          stack.push([v, copy]);
+        } else {
+          copy = structuredClone(v); // a Date or a typed array: flat, so the native clone is safe
+        }
       }
       Object.defineProperty(to, key, { value: copy, writable: true, enumerable: true, configurable: true });
     }
   }
   return root as T;
+}
+
+function isPlainContainer(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Structural equality of two JSON values (object key order ignored), without recursion. */

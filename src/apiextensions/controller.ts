@@ -10,7 +10,8 @@ import { resourcePrefix } from '../registry/catalog.ts';
 import { deepCopy, jsonEqual } from '../registry/object-meta.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceDef } from '../registry/types.ts';
-import type { WatchHandle } from '../storage/interface.ts';
+import { isStorageError, type WatchHandle } from '../storage/interface.ts';
+import { exceedsNestingDepth } from '../api/json-limits.ts';
 import { crdResource } from './crd-resource.ts';
 import { customResourceDefs } from './custom-resource.ts';
 import { acceptNames } from './naming.ts';
@@ -33,6 +34,8 @@ export class CRDController {
   private readonly terminating = new Set<string>();
   private readonly publisher = new OpenAPIPublisher();
   private readonly pending = new Set<string>();
+  /** Consecutive failures per CRD, for the retry back-off. */
+  private readonly failures = new Map<string, number>();
   private running?: Promise<void>;
   private watch?: WatchHandle;
   private stopped = false;
@@ -47,7 +50,8 @@ export class CRDController {
   async start(): Promise<void> {
     const prefix = resourcePrefix(crdResource);
     const list = await this.registry.storage.list(prefix);
-    for (const item of list.items) await this.reconcile(item.object.metadata.name!);
+    // One CRD that cannot be served never keeps the others, or the server, from starting.
+    for (const item of list.items) await this.reconcileOrReport(item.object.metadata.name!);
     this.watch = await this.registry.storage.watch(prefix, list.revision, (ev) => this.enqueue(ev.current.object.metadata.name!));
   }
 
@@ -67,12 +71,30 @@ export class CRDController {
     while (this.pending.size > 0 && !this.stopped) {
       const [name] = this.pending;
       this.pending.delete(name);
-      try {
-        await this.reconcile(name);
-      } catch (err) {
-        this.log?.warn({ err, crd: name }, 'reconciling CustomResourceDefinition failed; retrying');
-        setTimeout(() => this.enqueue(name), 1000).unref();
+      if (!await this.reconcileOrReport(name)) {
+        const failures = (this.failures.get(name) ?? 0) + 1;
+        this.failures.set(name, failures);
+        // Backed off as kube's rate-limited work queues do (5 ms doubling, at most 1000 s).
+        setTimeout(() => this.enqueue(name), Math.min(5 * 2 ** failures, 1_000_000)).unref();
+      } else {
+        this.failures.delete(name);
       }
+    }
+  }
+
+  /** Reconciles one CRD; a failure is logged once and listed among the unservable objects. */
+  private async reconcileOrReport(name: string): Promise<boolean> {
+    const key = `${resourcePrefix(crdResource)}${name}`;
+    try {
+      await this.reconcile(name);
+      this.registry.unservable.clear(key);
+      return true;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (this.registry.unservable.report(key, reason)) {
+        this.log?.error({ err, crd: name }, 'cannot serve CustomResourceDefinition; delete or fix it');
+      }
+      return false;
     }
   }
 
@@ -131,8 +153,8 @@ export class CRDController {
     try {
       defs = customResourceDefs(crd, { terminating: () => this.terminating.has(name) });
     } catch (err) {
-      this.log?.warn({ err, crd: name }, 'cannot serve CustomResourceDefinition');
-      return;
+      // Not served, so never Established, as kube's establishing controller waits for the handler.
+      throw new Error(`cannot serve CustomResourceDefinition: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     this.removeDefs(name);
     const catalog = this.registry.catalog;
@@ -165,6 +187,7 @@ export class CRDController {
   /** kube's CRDFinalizer: delete every custom resource, then let the CRD go. */
   private async finalize(crd: CustomResourceDefinition): Promise<void> {
     const name = crd.metadata.name!;
+    if (!this.installed.has(name) && exceedsNestingDepth(crd)) return this.removeUnservable(crd);
     setCondition(crd, { type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' });
     const updated = await this.writeStatus(crd);
     if (!updated) return;
@@ -191,6 +214,22 @@ export class CRDController {
     }, { fieldManager: manager }).catch((err) => {
       if (!isStatusError(err, 'Conflict') && !isStatusError(err, 'NotFound')) throw err;
     });
+  }
+
+  /**
+   * A CRD stored by an older kubelite past today's nesting bound: it was never served, so it
+   * has no instances, and no write path (status, finalizers) can take it. The user asked for
+   * its deletion: remove it from storage directly, as the finalizer would have let it go.
+   */
+  private async removeUnservable(crd: CustomResourceDefinition): Promise<void> {
+    const key = `${resourcePrefix(crdResource)}${crd.metadata.name!}`;
+    await this.registry.storage.delete(key, {
+      precondition: (current) => {
+        if (current.object.metadata.uid !== crd.metadata.uid) throw new Error(`${key} was replaced`);
+      },
+    }).catch((err) => { if (!isStorageError(err, 'NotFound')) throw err; });
+    this.registry.unservable.clear(key);
+    this.log?.warn({ crd: crd.metadata.name }, 'removed a CustomResourceDefinition that could not be served, as asked');
   }
 
   /** Deletes every instance and waits for them to be gone; returns how many remain. */

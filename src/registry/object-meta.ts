@@ -6,6 +6,7 @@ import { jsonEqual } from '../api/json-equal.ts';
 
 // jsonEqual moved to src/api (shared with the controllers); re-exported for the registry's callers.
 export { jsonEqual };
+import { deepCopyJson } from '../api/json-limits.ts';
 
 /** RFC 3339 with second precision and a Z, as metav1.Time marshals. */
 export function nowTimestamp(now = Date.now()): string {
@@ -36,6 +37,7 @@ export function fillSystemFields(obj: KubeObject, now = Date.now()): void {
 
 /** Deep copy of JSON data (objects from storage are shared and must not be mutated). */
 export function deepCopy<T>(value: T): T {
-  return structuredClone(value);
+  // Iterative: a stored object may nest deeper than structuredClone's native recursion allows.
+  return deepCopyJson(value);
 }
 

@@ -18,6 +18,7 @@ import type { ServiceNetwork } from './allocator/service-allocators.ts';
 export interface TokenRequestREST {
   create(namespace: string, name: string, body: unknown): Promise<{ object: KubeObject; warnings: string[] }>;
 }
+import { UnservableObjects } from './unservable.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
@@ -36,6 +37,8 @@ export class Registry {
   serviceNetwork?: ServiceNetwork;
   /** The serviceaccounts/token subresource (auth/serviceaccount/token-request.ts), once the API server has loaded its signing key. */
   serviceAccountTokens?: TokenRequestREST;
+  /** Stored objects that cannot be served (see unservable.ts), reported on /readyz?verbose and /metrics. */
+  readonly unservable = new UnservableObjects();
 
   constructor(
     readonly storage: Storage,

@@ -23,7 +23,7 @@ import { authenticationApiRoutes, type TokenReviewOptions } from './authenticati
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
 import { installPrettyPrint } from './pretty.ts';
-import { answerClientError, httpServerSettings, maxHeaderBytes, type HttpServingOptions } from './http-serving.ts';
+import { answerClientError, httpServerOptions, httpServerSettings, type HttpServingOptions } from './http-serving.ts';
 import { sendBodyTooLarge } from './body-limit.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
@@ -57,7 +57,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: opts.logger,
     // Go's MaxHeaderBytes (1 MiB) rather than Node's 16 KB; past it a 431 Status (clientErrorHandler).
-    http: { maxHeaderSize: maxHeaderBytes },
+    http: httpServerOptions(opts.serving ?? {}),
     clientErrorHandler: answerClientError,
     requestTimeout: settings.requestTimeout,
     keepAliveTimeout: settings.keepAliveTimeout,
@@ -72,7 +72,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,
     routerOptions: { ignoreDuplicateSlashes: true, maxParamLength: 1024 },
-    ...(opts.https && { https: { ...opts.https, maxHeaderSize: maxHeaderBytes } }),
+    ...(opts.https && { https: { ...opts.https, ...httpServerOptions(opts.serving ?? {}) } }),
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = settings.headersTimeout;
   // Bodies are decoded by the handlers, which know the resource and the media types it takes.

@@ -16,10 +16,12 @@ export const kubernetesVersion = {
 export interface HealthChecks {
   /** Named readiness checks; /readyz fails while any returns false. */
   ready: Record<string, () => boolean>;
+  /** Lines shown after the checks on `/readyz?verbose` without failing it (stored objects that cannot be served). */
+  readyNotes?: () => string[];
 }
 
 export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthChecks }): Promise<void> {
-  const probe = (name: string, checks: Record<string, () => boolean>) => {
+  const probe = (name: string, checks: Record<string, () => boolean>, notes: () => string[] = () => []) => {
     app.get(`/${name}`, async (req, reply) => {
       const results = Object.entries({ ping: () => true, ...checks }).map(([check, fn]) => [check, fn()] as const);
       const ok = results.every(([, passed]) => passed);
@@ -27,6 +29,7 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
       reply.type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').code(ok ? 200 : 500);
       if (!verbose && ok) return 'ok';
       const lines = results.map(([check, passed]) => (passed ? `[+]${check} ok` : `[-]${check} failed: reason withheld`));
+      lines.push(...notes());
       lines.push(ok ? `${name} check passed` : `${name} check failed`);
       return `${lines.join('\n')}\n`;
     });
@@ -40,6 +43,6 @@ export async function healthRoutes(app: FastifyInstance, opts: { checks: HealthC
   };
   probe('healthz', {});
   probe('livez', {});
-  probe('readyz', opts.checks.ready);
+  probe('readyz', opts.checks.ready, opts.checks.readyNotes);
   app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(kubernetesVersion, null, 2)));
 }

@@ -23,17 +23,27 @@ export interface HttpServingOptions {
   requestTimeoutMs?: number;
 }
 
-/** Node's settings for the values above (headersTimeout may not exceed requestTimeout). */
-export function httpServerSettings(opts: HttpServingOptions): { requestTimeout: number; headersTimeout: number; keepAliveTimeout: number } {
+/**
+ * Node's settings for the values above (headersTimeout may not exceed requestTimeout). Node
+ * looks for overdue requests every connectionsCheckingInterval (30 s by default): a quarter
+ * of the request timeout keeps a stalled client from holding its slot much past it.
+ */
+export function httpServerSettings(opts: HttpServingOptions): { requestTimeout: number; headersTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number } {
   const requestTimeout = opts.requestTimeoutMs ?? defaultRequestTimeoutMs;
   return {
     requestTimeout,
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor((requestTimeout || defaultRequestTimeoutMs) / 4))),
     headersTimeout: requestTimeout > 0 ? Math.min(readHeaderTimeoutMs, requestTimeout) : readHeaderTimeoutMs,
     keepAliveTimeout: idleTimeoutMs,
   };
 }
 
 /** Applies the timeouts to a server Fastify does not create (the insecure port). */
+/** The options http.createServer takes for them (the checking interval can only be set there). */
+export function httpServerOptions(opts: HttpServingOptions): { maxHeaderSize: number; connectionsCheckingInterval: number } {
+  return { maxHeaderSize: maxHeaderBytes, connectionsCheckingInterval: httpServerSettings(opts).connectionsCheckingInterval };
+}
+
 export function applyHttpServerSettings(server: Server, opts: HttpServingOptions): void {
   const s = httpServerSettings(opts);
   server.requestTimeout = s.requestTimeout;

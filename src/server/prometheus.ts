@@ -29,6 +29,7 @@ export const prometheusRoutes: FastifyPluginAsync<PrometheusOptions> = async (ap
   const metrics = new ApiServerMetrics();
   const { catalog, storage } = opts.registry;
   metrics.registry.register({ collect: () => storageObjects(storage) });
+  metrics.registry.register({ collect: () => unservableObjects(opts.registry) });
   instrument(app, metrics, catalog);
 
   app.get('/metrics', async (_req, reply) => {
@@ -64,6 +65,15 @@ function instrument(app: FastifyInstance, metrics: ApiServerMetrics, catalog: Re
     if (!labelled || labelled.longRunning || (!labelled.def && reply.statusCode === 404)) return;
     metrics.observe(labelled.labels, reply.statusCode, reply.elapsedTime / 1000);
   });
+}
+
+/** kubelite_unservable_stored_objects: stored objects the server cannot serve (registry/unservable.ts). */
+function unservableObjects(registry: Registry): FamilySnapshot[] {
+  return [{
+    name: 'kubelite_unservable_stored_objects', type: 'gauge',
+    help: 'Number of stored objects that could not be loaded or served; listed on /readyz?verbose, left for the user to delete.',
+    lines: [`kubelite_unservable_stored_objects ${formatValue(registry.unservable.size)}`],
+  }];
 }
 
 /** apiserver_storage_objects{resource}: the watch cache's count of each resource's objects. */

@@ -15,7 +15,7 @@ import { builtinIdentities, ensurePki, type Pki } from '../auth/pki.ts';
 import { tokenFileAuthenticator } from '../auth/token-file.ts';
 import type { Authorizer } from '../api/authorization.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
-import { applyHttpServerSettings, maxHeaderBytes, type HttpServingOptions } from './http-serving.ts';
+import { applyHttpServerSettings, httpServerOptions, type HttpServingOptions } from './http-serving.ts';
 
 export interface SecureServingOptions {
   /** --tls-cert-file / --tls-private-key-file: serve with these instead of pki/apiserver.*. */
@@ -73,7 +73,7 @@ export async function prepareSecureServing(dataDir: string, host: string | undef
 
 /** Serves `app` as plain HTTP on 127.0.0.1:`port` too (websocket upgrades included). */
 export async function serveInsecure(app: FastifyInstance, port: number, serving: HttpServingOptions = {}): Promise<{ url: string; server: Server }> {
-  const server = createServer({ maxHeaderSize: maxHeaderBytes }, (req, res) => app.routing(req, res));
+  const server = createServer(httpServerOptions(serving), (req, res) => app.routing(req, res));
   applyHttpServerSettings(server, serving);
   server.on('upgrade', (req, socket, head) => app.server.emit('upgrade', req, socket, head));
   server.listen(port, '127.0.0.1');

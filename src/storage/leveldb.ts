@@ -18,7 +18,7 @@ import {
 } from './interface.ts';
 import type { KeyIndex } from './key-index.ts';
 import { historyPrefix, metaCompacted, objectRangeEnd } from './keys.ts';
-import { loadState } from './leveldb-load.ts';
+import { loadState, type OnUnloadable } from './leveldb-load.ts';
 import { equalIgnoringResourceVersion } from './object-equal.ts';
 import { paginate } from './paginate.ts';
 import { WatcherSet, type StorageLogger } from './watchers.ts';
@@ -29,6 +29,8 @@ export interface LevelStoreOptions {
   /** How often the background compactor runs (default 1 minute). */
   compactionIntervalMs?: number;
   logger?: StorageLogger;
+  /** Told of records that cannot be decoded; they are skipped. */
+  onUnloadable?: OnUnloadable;
 }
 
 /** The fewest dead records (replaced versions, dropped history) worth compacting LevelDB's files for. */
@@ -75,7 +77,7 @@ export class LevelStore implements Storage {
     }
     try {
       writeHolder(dir);
-      const state = await loadState(db);
+      const state = await loadState(db, opts.onUnloadable);
       return new LevelStore(db, dir, state.index, state.revision, state.compactedRevision, opts);
     } catch (err) {
       await db.close();

@@ -45,6 +45,8 @@ export interface TestServerOptions {
   /** ServiceAccount token settings (issuers, API audiences, key files, expiration limits). */
   serviceAccounts?: ApiServerOptions['serviceAccounts'];
   maxInFlight?: ApiServerOptions['maxInFlight'];
+  /** --request-timeout in ms (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -56,6 +58,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     insecurePort: 0,
     watch: opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : undefined,
     secureServing: opts.secureServing, serviceAccounts: opts.serviceAccounts, maxInFlight: opts.maxInFlight,
+    requestTimeoutMs: opts.requestTimeoutMs,
   });
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: RunningWorker[] = [];
