@@ -13,12 +13,12 @@ import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
+import { UnservableObjects } from './unservable.ts';
 
 /** A create-only subresource served beside the generic store, as kube's serviceaccounts/token REST is. */
 export interface TokenRequestREST {
   create(namespace: string, name: string, body: unknown): Promise<{ object: KubeObject; warnings: string[] }>;
 }
-import { UnservableObjects } from './unservable.ts';
 
 export class Registry {
   private readonly stores = new Map<ResourceDef, GenericStore>();
