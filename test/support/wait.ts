@@ -1,4 +1,4 @@
-// Test support: poll until a probe yields something, or fail naming what never came.
+// Test support: poll until a probe yields something (a truthy value, a non-empty list), or fail naming what never came.
 //
 // The timeout is a hang guard, not an assertion about speed: on a machine shared by many test
 // runs a condition may take far longer than it does alone, so the default is generous and
@@ -12,7 +12,8 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
   const deadline = Date.now() + Math.max(timeoutMs, defaultWaitMs);
   for (;;) {
     const value = await probe();
-    if (value) return value;
+    // An empty list is "not yet" too: probes that filter events or pods return [] until they come.
+    if (value && !(Array.isArray(value) && value.length === 0)) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(intervalMs);
   }
