@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpsRequest } from './support/auth.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
-describe('max in-flight requests', { timeout: 60_000 }, () => {
+describe('max in-flight requests', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   let dir: string;
   before(async () => {
