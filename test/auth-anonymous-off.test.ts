@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { httpsRequest } from './support/auth.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { hangGuard } from './support/wait.ts';
 
-describe('--anonymous-auth=false', { timeout: 60_000 }, () => {
+describe('--anonymous-auth=false', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   before(async () => { server = await startTestServer({ secureServing: { anonymousAuth: false } }); });
   after(async () => { await server?.stop(); });

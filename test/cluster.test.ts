@@ -20,7 +20,7 @@ async function ok(...args: string[]): Promise<string> {
   return res.stdout;
 }
 
-async function until(cond: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+async function until(cond: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> { // a hang guard, generous for loaded machines
   const deadline = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

@@ -16,6 +16,7 @@ import { builtinResources } from '../src/registry/resources/index.ts';
 import { historyPrefix, historyRangeEnd, metaCompacted } from '../src/storage/keys.ts';
 import { LevelStore } from '../src/storage/leveldb.ts';
 import { WatchCache } from '../src/storage/watch-cache.ts';
+import { hangGuard } from './support/wait.ts';
 
 const logger = createLogger('silent');
 const key = (i: number) => `/registry/core/configmaps/ns/cm${i}`;
@@ -36,7 +37,7 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, de
   }
 }
 
-it('drops history older than the window from disk and answers 410 for it', { timeout: 30_000 }, async () => {
+it('drops history older than the window from disk and answers 410 for it', { timeout: hangGuard(30_000) }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kubelite-compaction-'));
   try {
     const level = await LevelStore.open(dir, { logger, historyWindowMs: 3000, compactionIntervalMs: 100 });

@@ -10,7 +10,7 @@ import { cronJobController } from '../src/controllers/cronjob/index.ts';
 import { startControllerManager, type RunningControllerManager } from '../src/controllers/index.ts';
 import { createLogger } from '../src/log.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 function cronJobYaml(name: string, spec: string, script: string): string {
   return `
@@ -30,7 +30,7 @@ ${spec.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n')}
 
 interface Event { reason: string; message: string; type: string; involvedObject: { kind: string; name: string } }
 
-describe('cronjob controller', { timeout: 300_000 }, () => { // a hang guard, not a budget
+describe('cronjob controller', { timeout: hangGuard(55_000) }, () => {
   let server: TestServer;
   let client: ApiClient;
   let manager: RunningControllerManager;

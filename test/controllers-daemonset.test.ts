@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const daemonSet = (name: string, nodeSelector?: Record<string, string>) => `
 apiVersion: apps/v1
@@ -28,7 +28,7 @@ spec:
 const isReady = (p: KubeObject) => p.status?.phase === 'Running'
   && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
-describe('daemonset controller', { timeout: 55_000 }, () => {
+describe('daemonset controller', { timeout: hangGuard(55_000) }, () => {
   let server: TestServer;
   let extraKubelet: RunningWorker | undefined;
 

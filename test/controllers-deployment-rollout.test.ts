@@ -8,11 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { getJson, isReady, watchPods } from './support/deployments.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const revision = 'deployment.kubernetes.io/revision';
 
-describe('deployment controller: kubectl rollout', { timeout: 60_000 }, () => {
+describe('deployment controller: kubectl rollout', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
 
   before(async () => {

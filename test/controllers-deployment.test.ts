@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 import { getJson, isReady, watchPods } from './support/deployments.ts';
 
-describe('deployment controller: create and rolling update', { timeout: 60_000 }, () => {
+describe('deployment controller: create and rolling update', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
 
   before(async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const api = `
 apiVersion: apps/v1
@@ -78,7 +78,7 @@ interface Slice extends KubeObject {
   ports: { name: string; port: number; protocol: string }[];
 }
 
-describe('endpoints and endpointslice controllers', { timeout: 50_000 }, () => {
+describe('endpoints and endpointslice controllers', { timeout: hangGuard(50_000) }, () => {
   let server: TestServer;
 
   before(async () => {

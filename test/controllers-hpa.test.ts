@@ -10,7 +10,7 @@ import { ReplicaNormalizer } from '../src/controllers/podautoscaler/behavior.ts'
 import { rawResourceReplicas, resourceReplicas, type CalculatorOptions, type PodMetrics } from '../src/controllers/podautoscaler/replica-calculator.ts';
 import type { Pod } from '../src/api/core-v1.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const t0 = Date.parse('2025-01-01T00:00:00Z');
 const calc: CalculatorOptions = { tolerance: 0.1, cpuInitializationPeriodMs: 300_000, delayOfInitialReadinessStatusMs: 30_000, now: t0 + 3_600_000 };
@@ -176,7 +176,7 @@ spec:
   metrics: [{ type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } } }]
 `;
 
-describe('horizontal pod autoscaler controller', { timeout: 50_000 }, () => {
+describe('horizontal pod autoscaler controller', { timeout: hangGuard(50_000) }, () => {
   let server: TestServer;
 
   before(async () => {

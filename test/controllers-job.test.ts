@@ -7,7 +7,7 @@ import type { KubeObject } from '../src/api/types.ts';
 import { ApiClient, resources } from '../src/client/index.ts';
 import { controllerDefinitions } from '../src/controllers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const backoffSeconds = 2;
 
@@ -25,7 +25,7 @@ ${spec.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n')}
 `;
 }
 
-describe('job controller', { timeout: 55_000, concurrency: true }, () => {
+describe('job controller', { timeout: hangGuard(55_000), concurrency: true }, () => {
   let server: TestServer;
   let client: ApiClient;
   // The garbage collector, once it exists, lets the TTL test see the pods go with their Job.

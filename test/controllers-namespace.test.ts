@@ -8,7 +8,7 @@ import { ApiClient, isNotFound, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 
 const manifests = (ns: string) => `
@@ -42,7 +42,7 @@ spec:
       containers: [{ name: api, image: nginx }]
 `;
 
-describe('namespace controller', { timeout: 30_000 }, () => {
+describe('namespace controller', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
   let controllers: RunningWorker;
   let client: ApiClient;

@@ -12,14 +12,14 @@ import { ApiClient, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const taintsOf = (node: KubeObject) => (node.spec?.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).sort();
 const readyOf = (node: KubeObject) => node.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
 
-describe('node lifecycle and taint eviction', { timeout: 30_000 }, () => {
+describe('node lifecycle and taint eviction', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
   let controllers: RunningWorker;
   let client: ApiClient;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 
 const replicaSet = `
@@ -31,7 +31,7 @@ spec:
   containers: [{ name: web, image: nginx }]
 `;
 
-describe('replicaset controller', { timeout: 30_000 }, () => {
+describe('replicaset controller', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
 
   before(async () => {

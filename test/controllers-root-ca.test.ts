@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
-describe('root-ca-certificate-publisher-controller', { timeout: 60_000 }, () => {
+describe('root-ca-certificate-publisher-controller', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   before(async () => { server = await startTestServer({ controllers: { controllers: ['root-ca-certificate-publisher'] } }); });
   after(async () => { await server?.stop(); });

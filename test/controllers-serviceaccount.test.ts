@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
-describe('serviceaccount controller', { timeout: 30_000 }, () => {
+describe('serviceaccount controller', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
 
   before(async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const statefulSet = (name: string, policy: 'OrderedReady' | 'Parallel') => `
 apiVersion: v1
@@ -45,7 +45,7 @@ interface PodEvent { type: string; name: string; ready: boolean; terminating: bo
 const isReady = (p: KubeObject) => p.status?.phase === 'Running'
   && p.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
-describe('statefulset controller', { timeout: 55_000 }, () => {
+describe('statefulset controller', { timeout: hangGuard(55_000) }, () => {
   let server: TestServer;
   const events: PodEvent[] = [];
   /** The revision of the nginx:1.27 template, rolled back to at the end. */

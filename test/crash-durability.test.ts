@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { ensureBuilt, spawnKubelite } from './support/process.ts';
+import { hangGuard } from './support/wait.ts';
 
 const iterations = 10;
 const debug = (...a: unknown[]) => { if (process.env.CRASH_DEBUG) console.error(...a); };
@@ -125,7 +126,7 @@ async function writeUntilKilled(url: string, iteration: number, killAfterAcks: n
   return { acked, inFlight };
 }
 
-it('acknowledged writes and watch events survive SIGKILL, ten times', { timeout: 120_000 }, async () => {
+it('acknowledged writes and watch events survive SIGKILL, ten times', { timeout: hangGuard(120_000) }, async () => {
   ensureBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'kubelite-durability-'));
   let server = await startKubelite(dataDir);

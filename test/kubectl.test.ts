@@ -220,15 +220,18 @@ describe('kubectl basics', () => {
 
   it('get pods -w and -w --output-watch-events print rows as pods change', async () => {
     const watch = (extra: string[]) => {
-      const child = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'get', 'pods', '-n', 'dev', '-w', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const state = { out: '', child };
+      // -v=6 logs each request on stderr (stdout stays the table), the watch once it is answered.
+      const child = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, '-v=6', 'get', 'pods', '-n', 'dev', '-w', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const state = { out: '', log: '', child };
       child.stdout.on('data', (d) => { state.out += d; });
+      child.stderr.on('data', (d) => { state.log += d; });
       return state;
     };
     const plain = watch([]);
     const events = watch(['--output-watch-events']);
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      // Both watching before the pod is created (a fixed 500 ms was not always enough under load).
+      for (const w of [plain, events]) await waitFor(() => /pods\?[^\s"]*watch=true[^\n]*200 OK/.test(w.log), 60_000, () => w.log);
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched-pod' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
       assert.equal((await server.kubectl(['create', '-n', 'dev', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
       await waitFor(() => /watched-pod\s+0\/1\s+Pending\s+0\s+\d+s/.test(plain.out), 10_000, () => plain.out);

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
-describe('kubelet container restarts and downward API env', { timeout: 55_000, concurrency: true }, () => {
+describe('kubelet container restarts and downward API env', { timeout: hangGuard(55_000), concurrency: true }, () => {
   let server: TestServer;
 
   before(async () => {

@@ -11,7 +11,7 @@ import { startKubelets, type RunningKubelets } from '../src/kubelet/index.ts';
 import { createLogger } from '../src/log.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> { // a hang guard, generous for loaded machines
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

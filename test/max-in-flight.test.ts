@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { httpsRequest } from './support/auth.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { hangGuard, until } from './support/wait.ts';
 
-describe('max in-flight requests', { timeout: 60_000 }, () => {
+describe('max in-flight requests', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   let dir: string;
   before(async () => {
@@ -36,9 +37,13 @@ describe('max in-flight requests', { timeout: 60_000 }, () => {
       held.on('error', reject);
     });
     held.write('{"apiVersion":"v1",');
-    await new Promise((r) => setTimeout(r, 300));
-
-    const refused = await httpsRequest(url, { ca: server.caCert, token: 'bob-token', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } } });
+    // The held POST takes the slot once the server has read its headers: probe until then,
+    // as dry runs so that a probe that gets through writes nothing (a fixed 300 ms was too
+    // short on a loaded machine).
+    const refused = await until('the held POST to take the mutating slot', async () => {
+      const res = await httpsRequest(`${url}?dryRun=All`, { ca: server.caCert, token: 'bob-token', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second' } } });
+      return res.status === 429 ? res : undefined;
+    });
     assert.equal(refused.status, 429);
     assert.equal(refused.headers['retry-after'], '1');
     const status = refused.json();

@@ -9,7 +9,7 @@ import { formatBytes, formatNanocores } from '../src/api/metrics-quantity.ts';
 import { nodeUsage, podUsage } from '../src/api/usage-model.ts';
 import type { Node, Pod } from '../src/api/core-v1.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 describe('usage model', () => {
   const running = (annotations: Record<string, string>, containers: Pod['spec'] extends infer S ? S extends { containers?: infer C } ? C : never : never): Pod =>
@@ -70,7 +70,7 @@ spec:
   containers: [{ name: main, image: busybox }]
 `;
 
-describe('metrics.k8s.io API', { timeout: 40_000 }, () => {
+describe('metrics.k8s.io API', { timeout: hangGuard(40_000) }, () => {
   let server: TestServer;
 
   before(async () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, resources } from '../src/client/index.ts';
 import { spawnKubelite, type KubeliteProcess } from './support/process.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,7 +30,7 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await once(child, 'exit');
 }
 
-describe('starting processes', { timeout: 120_000 }, () => {
+describe('starting processes', { timeout: hangGuard(120_000) }, () => {
   let dataDir: string;
   let server: KubeliteProcess | undefined;
   let kubelet: ReturnType<typeof launch> | undefined;

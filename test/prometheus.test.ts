@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ItemExponentialRateLimiter, WorkQueue } from '../src/client/workqueue.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 interface Sample {
   name: string;
@@ -133,11 +134,11 @@ it('counts open watches as long-running requests and registered watchers', async
   assert.equal(find(during, 'apiserver_registered_watchers', { group: '', version: 'v1', kind: 'ConfigMap' }), 1);
   controller.abort();
   await res.body?.cancel().catch(() => undefined);
-  let afterwards = await scrape();
-  for (let i = 0; i < 50 && find(afterwards, 'apiserver_longrunning_requests', watchLabels) !== 0; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    afterwards = await scrape();
-  }
+  // The server sees the client go away asynchronously: wait for it (a 1 s budget ran out under load).
+  const afterwards = await until('the watch to be counted as ended', async () => {
+    const scraped = await scrape();
+    return find(scraped, 'apiserver_longrunning_requests', watchLabels) === 0 && find(scraped, 'apiserver_registered_watchers', { kind: 'ConfigMap' }) === 0 && scraped;
+  });
   assert.equal(find(afterwards, 'apiserver_longrunning_requests', watchLabels), 0);
   assert.equal(find(afterwards, 'apiserver_registered_watchers', { kind: 'ConfigMap' }), 0);
   assert.ok(find(afterwards, 'apiserver_request_total', { verb: 'WATCH', resource: 'configmaps' }) >= 1);

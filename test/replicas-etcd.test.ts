@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEtcd, type TestEtcd } from './support/etcd.ts';
 import { spawnKubelite, type KubeliteProcess } from './support/process.ts';
 import { runKubectl, type KubectlResult } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { hangGuard, until } from './support/wait.ts';
 
 interface Replica {
   name: string;
@@ -62,7 +62,7 @@ const replicaSet = (replicas: number) => JSON.stringify({
   },
 });
 
-describe('three kubelite replicas on one etcd', { timeout: 120_000 }, () => {
+describe('three kubelite replicas on one etcd', { timeout: hangGuard(120_000) }, () => {
   let a: Replica;
   let b: Replica;
   let c: Replica;

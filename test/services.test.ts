@@ -13,6 +13,7 @@ import { createLogger } from '../src/log.ts';
 import { AllocationMap } from '../src/registry/allocator/allocation-map.ts';
 import { IPRange } from '../src/registry/allocator/ip-range.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { hangGuard } from './support/wait.ts';
 
 const ipNumber = (ip: string) => ip.split('.').reduce((n, p) => n * 256 + Number(p), 0);
 const inServiceCIDR = (ip: string) => ipNumber(ip) >= ipNumber('10.96.0.0') && ipNumber(ip) <= ipNumber('10.111.255.255');
@@ -24,7 +25,7 @@ async function createService(url: string, body: Record<string, unknown>): Promis
   return { status: res.status, body: await res.json() as KubeObject & { message?: string } };
 }
 
-describe('service allocation', { timeout: 45_000 }, () => {
+describe('service allocation', { timeout: hangGuard(45_000) }, () => {
   let server: TestServer;
 
   before(async () => {
@@ -139,7 +140,7 @@ describe('service allocation', { timeout: 45_000 }, () => {
   });
 });
 
-describe('service allocation across restarts and small ranges', { timeout: 30_000 }, () => {
+describe('service allocation across restarts and small ranges', { timeout: hangGuard(30_000) }, () => {
   let dataDir: string;
 
   before(async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { createLogger } from '../src/log.ts';
 import { LevelStore } from '../src/storage/leveldb.ts';
+import { hangGuard } from './support/wait.ts';
 
 interface Ack {
   key: string;
@@ -38,7 +39,7 @@ async function writeAndKill(dir: string, killAfter: number): Promise<Ack[]> {
   return acks;
 }
 
-it('every acknowledged write survives SIGKILL, and revisions never go back', { timeout: 30_000 }, async () => {
+it('every acknowledged write survives SIGKILL, and revisions never go back', { timeout: hangGuard(30_000) }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kubelite-crash-'));
   try {
     const acknowledged: Ack[] = [];

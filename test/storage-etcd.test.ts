@@ -7,6 +7,7 @@ import { EtcdStore } from '../src/storage/etcd.ts';
 import { WatchCache } from '../src/storage/watch-cache.ts';
 import { startEtcd, type TestEtcd } from './support/etcd.ts';
 import { configMap, recordWatch, runStorageConformance } from './storage-conformance.ts';
+import { hangGuard } from './support/wait.ts';
 
 const logger = createLogger('silent');
 let etcd: TestEtcd;
@@ -18,7 +19,7 @@ async function etcdStore(keyPrefix = `/t${++stores}/`) {
   return { store, cleanup: () => store.close() };
 }
 
-describe('etcd backend', { timeout: 120_000 }, () => {
+describe('etcd backend', { timeout: hangGuard(120_000) }, () => {
   before(async () => { etcd = await startEtcd(); });
   after(async () => { await etcd?.stop(); });
 

@@ -16,6 +16,7 @@ import { WatcherSet } from '../src/storage/watchers.ts';
 import { KeyIndex } from '../src/storage/key-index.ts';
 import { EventRing } from '../src/storage/event-ring.ts';
 import { configMap, recordWatch, runStorageConformance } from './storage-conformance.ts';
+import { hangGuard } from './support/wait.ts';
 
 const logger = createLogger('silent');
 
@@ -50,7 +51,7 @@ runStorageConformance('WatchCache over LevelStore', () => watchCache());
 
 const cms = '/registry/core/configmaps/';
 
-describe('WatchCache', { timeout: 20_000 }, () => {
+describe('WatchCache', { timeout: hangGuard(20_000) }, () => {
   it('lists any retained revision as it was (a model of the state checks every one)', async () => {
     const { store, cleanup } = await watchCache();
     try {
@@ -208,7 +209,7 @@ class LaggingWatchBackend implements Storage {
   }
 }
 
-describe('WatchCache over a backend whose events lag', { timeout: 20_000 }, () => {
+describe('WatchCache over a backend whose events lag', { timeout: hangGuard(20_000) }, () => {
   it('acknowledges a write only once the cache has applied it', async () => {
     const level = await levelStore();
     const cache = await WatchCache.create(new LaggingWatchBackend(level.store), { logger });
@@ -227,7 +228,7 @@ describe('WatchCache over a backend whose events lag', { timeout: 20_000 }, () =
   });
 });
 
-describe('LevelStore', { timeout: 20_000 }, () => {
+describe('LevelStore', { timeout: hangGuard(20_000) }, () => {
   it('restores objects, revision and history on reopen; revisions keep growing', async () => {
     const dir = await tempDir();
     try {

@@ -58,7 +58,7 @@ function openWatch(path: string) {
   return { events, stop: () => controller.abort(), done, get ended() { return ended; } };
 }
 
-async function until(cond: () => boolean, what: string, ms = 15_000) {
+async function until(cond: () => boolean, what: string, ms = 60_000) { // a hang guard, generous for loaded machines
   const deadline = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);

@@ -1,6 +1,7 @@
 // The client package: what workers import to reach the API.
 export { ApiError, isAlreadyExists, isConflict, isGone, isInvalid, isNotFound, isTooManyRequests, parseStatus } from './errors.ts';
 export { EventRecorder, referenceTo, type EventDetails, type EventLog, type EventRecorderOptions, type EventType, type ObjectReference } from './events.ts';
+export { failureCause, retryReporter, type RetryLogger, type RetryReporter } from './retry-log.ts';
 export { SharedInformer, type DeleteInfo, type EventHandler, type InformerOptions } from './informer.ts';
 export { InformerFactory, type FactoryOptions } from './informer-factory.ts';
 export { defaultKubeconfigPath, loadKubeconfig, parseKubeconfig, type ClientConfig, type LoadKubeconfigOptions } from './kubeconfig.ts';

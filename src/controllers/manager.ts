@@ -3,7 +3,7 @@
 // workers. Start order: every enabled controller registers its informers and handlers, the
 // informers list and sync, then the workers start. Stop: the queues shut down (a reconcile
 // in flight finishes), the controllers' own loops stop, then the informers.
-import { InformerFactory, runWorkers, WorkQueue, type ApiClient } from '../client/index.ts';
+import { InformerFactory, retryReporter, runWorkers, WorkQueue, type ApiClient } from '../client/index.ts';
 import { realClock, type Clock } from './clock.ts';
 import { EventRecorder } from './events.ts';
 import { parseOptions, type ControllerManagerOptions } from './options.ts';
@@ -48,7 +48,8 @@ export async function startControllerManager(config: ControllerManagerConfig): P
     if (name !== '*' && !known.has(name)) throw new Error(`controllers: unknown controller "${name}" (known: ${definitions.map((d) => d.name).join(', ')})`);
   }
   const { client, log } = config;
-  const factory = new InformerFactory(client, { onError: (err, during) => log.warn({ err: String(err), during }, 'controller manager: informer failure') });
+  const informerFailures = retryReporter(log, 'controller manager: informer failure');
+  const factory = new InformerFactory(client, { onError: (err, during) => informerFailures.failed(err, { during }) });
   const recorders: EventRecorder[] = [];
   const ctx: ControllerContext = {
     client, factory, log, options, clock: config.clock ?? realClock,

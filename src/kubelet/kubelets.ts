@@ -1,7 +1,7 @@
 // startKubelets: any number of simulated nodes in one process, sharing one pod informer, one
 // stage engine and one log store. Each node registers, then keeps its Lease and NodeStatus fresh.
 import type { Logger } from 'pino';
-import type { ApiClient } from '../client/index.ts';
+import { retryReporter, type ApiClient, type RetryReporter } from '../client/index.ts';
 import { createLogger } from '../log.ts';
 import { RestartBackoff } from './container-restarts.ts';
 import { LogStore } from './logs.ts';
@@ -64,12 +64,15 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
 
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
+  const failures = new Map<string, RetryReporter>();
   const every = (ms: number, fn: () => Promise<void>, what: string, node: string) => {
     let busy = false;
+    if (!failures.has(what)) failures.set(what, retryReporter(log, `kubelet: ${what} failed`));
+    const reporter = failures.get(what)!;
     const tick = () => {
       if (busy || stopped) return;
       busy = true;
-      fn().catch((err) => log.warn({ err, node }, `kubelet: ${what} failed`)).finally(() => (busy = false));
+      fn().then(() => reporter.succeeded(), (err) => reporter.failed(err, { node })).finally(() => (busy = false));
     };
     // Spread the nodes' timers over the period, as real kubelets start at different times.
     const first = setTimeout(() => {

@@ -6,7 +6,7 @@
 // regression), finalizers, delete. The write's own watch event brings the next stage.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
-import { isConflict, isNotFound, objectKey, resources, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
+import { isConflict, isNotFound, objectKey, resources, retryReporter, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
 import { backoffKey, type RestartBackoff } from './container-restarts.ts';
 import { envReferences, type EnvSources } from './container-env.ts';
 import { recordEvents } from './events.ts';
@@ -56,11 +56,12 @@ export class PodController {
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
+    const informerFailures = retryReporter(opts.log, 'kubelet pod informer failed');
     this.informer = new SharedInformer(opts.client, resources.pods, {
       // Every bound pod; a kubelet that simulates many nodes filters by its index.
       fieldSelector: 'spec.nodeName!=',
       indexers: { [nodeNameIndex]: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) },
-      onError: (err, during) => opts.log.warn({ err, during }, 'kubelet pod informer'),
+      onError: (err, during) => informerFailures.failed(err, { during }),
     });
     this.informer.addEventHandler({
       onAdd: (pod) => this.observe(pod),

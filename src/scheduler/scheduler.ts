@@ -5,7 +5,7 @@
 // background, a few bindings in flight. A pod that fits nowhere gets PodScheduled=False
 // (Unschedulable) and a FailedScheduling event, and waits for a cluster event to retry.
 import type { Logger } from 'pino';
-import { ApiClient, InformerFactory, isConflict, isNotFound, objectKey, resources, type ResourceDescriptor } from '../client/index.ts';
+import { ApiClient, InformerFactory, isConflict, retryReporter, isNotFound, objectKey, resources, type ResourceDescriptor } from '../client/index.ts';
 import { createLogger } from '../log.ts';
 import { SchedulerCache } from './cache.ts';
 import { EventRecorder } from './events.ts';
@@ -65,7 +65,8 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   const client = ownClient
     ? new ApiClient(opts.client.config, { qps: opts.qps ?? 500, burst: opts.burst ?? 1000, userAgent: `kubelite-scheduler/0.1.0 (${process.platform}/${process.arch}) ${schedulerName}` })
     : opts.client;
-  const factory = new InformerFactory(client, { onError: (err, during) => log.warn({ err: String(err), during }, 'scheduler: informer failure') });
+  const informerFailures = retryReporter(log, 'scheduler: informer failure');
+  const factory = new InformerFactory(client, { onError: (err, during) => informerFailures.failed(err, { during }) });
   const podInformer = factory.informerFor<Pod>(resources.pods);
   const nodeInformer = factory.informerFor<Node>(resources.nodes);
   const namespaceInformer = factory.informerFor(resources.namespaces);

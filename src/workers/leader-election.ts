@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
-import { isConflict, isNotFound, resources, type ApiClient } from '../client/index.ts';
+import { isConflict, isNotFound, resources, retryReporter, type ApiClient } from '../client/index.ts';
 import type { RunningWorker } from './types.ts';
 
 export interface LeaderElectionConfig {
@@ -100,11 +100,14 @@ export function runWithLeaderElection(client: ApiClient, config: LeaderElectionC
     return true;
   };
 
+  const failures = retryReporter(log, 'leader election: lease update failed');
   const attempt = async (): Promise<boolean> => {
     try {
-      return await tryAcquireOrRenew();
+      const ok = await tryAcquireOrRenew();
+      failures.succeeded();
+      return ok;
     } catch (err) {
-      if (!isConflict(err)) log.warn({ err: String(err), lease: config.name }, 'leader election: lease update failed');
+      if (!isConflict(err)) failures.failed(err, { lease: config.name });
       return false;
     }
   };

@@ -18,3 +18,12 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     await delay(intervalMs);
   }
 }
+
+/**
+ * A suite's or test's time budget as a hang guard: what it needs alone, times
+ * KUBELITE_TEST_SLOWDOWN (default 5) for a loaded machine. A budget for a whole suite that
+ * runs out fails whichever test happens to be running, so it must never bind in practice.
+ */
+export function hangGuard(ms: number): number {
+  return ms * (Number(process.env.KUBELITE_TEST_SLOWDOWN) || 5);
+}
