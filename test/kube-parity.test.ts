@@ -215,13 +215,35 @@ describe('strategic merge patch of the wrong type', () => {
     });
     assert.equal(slice.status, 422);
     assert.match((await slice.json()).message, /Invalid value: "map\[spec:map\[activeDeadlineSeconds:1.5 containers:x\]\]": cannot (restore slice from string|convert float64 to int64)$/);
-    // A merge patch is decoded from JSON by kube: the JSON decoder's 400 stays.
+    // A merge patch's result is decoded from JSON: the JSON decoder's words, and the patched
+    // document (keys sorted, as evanphx/json-patch re-marshals it) as the value.
     const merge = await server.request('/api/v1/namespaces/default/pods/typed', {
       method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
       body: JSON.stringify({ metadata: { labels: 'invalid' } }),
     });
-    assert.equal(merge.status, 400);
+    assert.equal(merge.status, 422);
+    const mergeStatus = await merge.json();
+    assert.match(mergeStatus.message, /^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"v1\\",\\"kind\\":\\"Pod\\",\\"metadata\\":\{.*\\"labels\\":\\"invalid\\".*": json: cannot unmarshal string into Go struct field ObjectMeta\.metadata\.labels of type map\[string\]string$/);
     assert.deepEqual((await server.getJson('/api/v1/namespaces/default/pods/typed')).metadata.labels, { name: 'typed' });
+  });
+
+  it('under fieldValidation=Strict, unknown fields in a patch are the same 422', async () => {
+    const patch = (type: string, body: string) => server.request('/api/v1/namespaces/default/pods/typed?fieldValidation=Strict', {
+      method: 'PATCH', headers: { 'content-type': `application/${type}+json` }, body,
+    });
+    const smp = await patch('strategic-merge-patch', '{"zeta":1,"alpha":{"x":true}}');
+    assert.equal(smp.status, 422);
+    assert.equal((await smp.json()).message,
+      ' "" is invalid: patch: Invalid value: "map[alpha:map[x:true] zeta:1]": strict decoding error: unknown field "alpha", unknown field "zeta"');
+    const merge = await patch('merge-patch', '{"zeta":1}');
+    assert.equal(merge.status, 422);
+    assert.match((await merge.json()).message, /^ "" is invalid: patch: Invalid value: "\{.*\\"zeta\\":1\}": strict decoding error: unknown field "zeta"$/);
+    // Under Warn (kubectl's default) they are warnings and the patch goes through.
+    const warned = await server.request('/api/v1/namespaces/default/pods/typed?fieldValidation=Warn', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"zeta":1}',
+    });
+    assert.equal(warned.status, 200);
+    assert.equal(warned.headers.get('warning'), '299 - "unknown field \\"zeta\\""');
   });
 
   it('goPrintValue prints as fmt %+v does', () => {

@@ -1,10 +1,10 @@
 // Turning a request body into an object of the resource's kind, as kube-apiserver's decoder
 // does: type meta checked against the URL, schema applied (unknown fields pruned or refused
 // by fieldValidation), nulls dropped.
-import { errors, field } from '../api/errors.ts';
+import { errors } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
-import { goPrintValue } from './validation/go-unstructured.ts';
-import { checkAgainstSchema, type FieldValidationMode } from './validation/schema.ts';
+import { patchDecodeError, type PatchContext } from './patch-errors.ts';
+import { checkAgainstSchema, strictDecodingError, type FieldValidationMode } from './validation/schema.ts';
 import { groupVersion, type ResourceDef } from './types.ts';
 
 export interface Decoded {
@@ -22,11 +22,11 @@ export interface DecodeOptions {
   mode: FieldValidationMode;
   subresource?: string;
   /**
-   * The strategic merge patch `body` is the result of: kube converts that result from a map
-   * (runtime.DefaultUnstructuredConverter), so a wrong type is its 422 naming the patch, not
-   * the JSON decoder's 400.
+   * The patch `body` is the result of: a decode failure is then kube's 422 naming the patch
+   * (patch-errors.ts), and a strategic merge patch's result is converted from a map
+   * (runtime.DefaultUnstructuredConverter's words), not decoded from JSON.
    */
-  strategicPatch?: unknown;
+  patch?: PatchContext;
 }
 
 export function decodeBody(def: ResourceDef, body: unknown, opts: DecodeOptions): Decoded {
@@ -48,28 +48,30 @@ export function decodeBody(def: ResourceDef, body: unknown, opts: DecodeOptions)
       `the kind in the data (${obj.kind}) does not match the expected kind (${want.kind})`);
   }
   if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
-    if (opts.strategicPatch !== undefined) throw patchConversionError(opts.strategicPatch, `cannot restore struct from: ${jsonType(obj.metadata) === 'array' ? 'slice' : jsonType(obj.metadata)}`);
+    if (opts.patch?.type === 'strategic') throw patchDecodeError(opts.patch, `cannot restore struct from: ${jsonType(obj.metadata) === 'array' ? 'slice' : jsonType(obj.metadata)}`);
+    if (opts.patch) throw patchDecodeError(opts.patch, `json: cannot unmarshal ${jsonType(obj.metadata)} into Go struct field ${want.kind}.metadata of type v1.ObjectMeta`);
     throw errors.badRequest(`${want.kind} in version "${want.apiVersion.split('/').pop()}" cannot be handled as a ${want.kind}: ` +
       `json: cannot unmarshal ${jsonType(obj.metadata)} into Go struct field ${want.kind}.metadata of type v1.ObjectMeta`);
   }
   const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : def.schema;
-  const checkOptions = { mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion, converter: opts.strategicPatch !== undefined };
+  const checkOptions = { mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion, converter: opts.patch?.type === 'strategic' };
   const check = def.custom && opts.subresource !== 'scale'
     ? def.custom.decode(obj, checkOptions)
     : checkAgainstSchema(definition, obj, checkOptions);
+  if (opts.patch) {
+    const message = check.conversionError ?? check.typeError ??
+      (opts.mode === 'Strict' && check.unknownFields.length > 0 ? strictPatchError(opts.patch.type, check.unknownFields) : undefined);
+    if (message) throw patchDecodeError(opts.patch, message);
+  }
   if (check.badRequest) throw check.badRequest;
-  if (check.conversionError) throw patchConversionError(opts.strategicPatch, check.conversionError);
   obj.metadata ??= {};
   const warnings = opts.mode === 'Warn' ? check.unknownFields.map((f) => `unknown field "${f}"`) : [];
   return { object: obj, warnings };
 }
 
-/** kube's applyPatchToObject: `"" is invalid: patch: Invalid value: "map[...]": <converter error>`. */
-function patchConversionError(patch: unknown, message: string) {
-  const err = errors.invalid('', '', '', [field.invalid('patch', goPrintValue(patch), message)]);
-  // An empty GroupKind and name are left out of the details, as Go's omitempty does.
-  err.status.details = { causes: err.status.details?.causes };
-  return err;
+/** The converter reports unknown fields sorted by message; the JSON decoder in document order. */
+function strictPatchError(type: PatchContext['type'], unknownFields: string[]): string {
+  return strictDecodingError(type === 'strategic' ? [...unknownFields].sort() : unknownFields);
 }
 
 function jsonType(v: unknown): string {

@@ -188,9 +188,9 @@ export class GenericStore {
       const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : this.def.schema;
       const patched = applyPatch(type, deepCopy(base), patch, definition, opts.fieldValidation);
       // A patch may not move the object: name and namespace come from the URL.
-      const decoded = decodeBody(this.def, patched, {
-        mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource, strategicPatch: type === 'strategic' ? patch : undefined,
-      });
+      // kube reports a patched object it cannot decode against the patch (see patch-errors.ts).
+      const context = type === 'strategic' ? { type, patch } : { type: type as 'json' | 'merge', patch, patchedJson: JSON.stringify(patched) };
+      const decoded = decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource, patch: context });
       warnings.splice(0, warnings.length, ...decoded.warnings);
       const obj = decoded.object;
       if (obj.metadata.name !== undefined && obj.metadata.name !== name) {

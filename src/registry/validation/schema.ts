@@ -32,6 +32,8 @@ export interface SchemaCheck {
   unknownFields: string[];
   /** With `converter`: the unstructured converter's type error, for the caller to report. */
   conversionError?: string;
+  /** The JSON decoder's type error behind badRequest, without its `cannot be handled as` prefix. */
+  typeError?: string;
 }
 
 export interface CheckOptions {
@@ -124,7 +126,7 @@ export function checkAgainstSchema(definition: string, obj: unknown, opts: Check
 
   const prefix = `${opts.kind} in version "${opts.apiVersion.split('/').pop()}" cannot be handled as a ${opts.kind}: `;
   if (decodeError && opts.converter) return { conversionError: decodeError, unknownFields };
-  if (decodeError) return { badRequest: errors.badRequest(prefix + decodeError), unknownFields };
+  if (decodeError) return { badRequest: errors.badRequest(prefix + decodeError), typeError: decodeError, unknownFields };
   if (opts.mode === 'Strict' && unknownFields.length > 0) {
     return { badRequest: errors.badRequest(prefix + strictDecodingError(unknownFields)), unknownFields };
   }
