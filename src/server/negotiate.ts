@@ -4,6 +4,7 @@
 import YAML from 'yaml';
 import { errors, StatusError } from '../api/errors.ts';
 import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
+import { duplicateFields, findDuplicateKeys } from '../api/json-duplicates.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -102,11 +103,17 @@ function parseBody(raw: Buffer | undefined, media: string, expected?: ExpectedKi
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   if (media === 'application/yaml' || media === 'application/apply-patch+yaml') return parseYaml(text);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     throw errors.badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
+  if (typeof body === 'object' && body !== null) {
+    const duplicates = findDuplicateKeys(text);
+    if (duplicates.length > 0) duplicateFields.set(body, duplicates);
+  }
+  return body;
 }
 
 /** goyaml's refusal of alias bombs, as sigs.k8s.io/yaml reports it. */

@@ -1,6 +1,8 @@
 // Just enough of k8s.io/apimachinery's resource.Quantity to compare amounts (requests vs
 // limits, QoS classes). Values are kept as they were written; kube's canonical re-formatting
 // of quantities is not done here.
+import { field, type FieldError } from '../../api/errors.ts';
+import { keyPath } from './core-validation.ts';
 
 const decimalSuffixes: Record<string, number> = {
   n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
@@ -37,4 +39,19 @@ export function compareQuantities(a: unknown, b: unknown): number {
 export function quantityString(value: unknown): string {
   if (value === undefined || value === null || value === '') return '0';
   return String(value);
+}
+
+/**
+ * ValidateResourceQuantityValue's ValidateNonnegativeQuantity for each quantity of a resource
+ * list (requests, limits, a quota's hard, a LimitRange's min/max/defaults): kube refuses a
+ * negative amount with "must be greater than or equal to 0" at `path[name]`.
+ */
+export function validateNonnegativeQuantities(list: unknown, path: string): FieldError[] {
+  if (typeof list !== 'object' || list === null || Array.isArray(list)) return [];
+  const errs: FieldError[] = [];
+  for (const [name, quantity] of Object.entries(list)) {
+    const amount = parseQuantity(quantity);
+    if (amount !== undefined && amount < 0) errs.push(field.invalid(keyPath(path, name), String(quantity), 'must be greater than or equal to 0'));
+  }
+  return errs;
 }

@@ -7,7 +7,7 @@ import {
   invalidEach, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum, keyPath,
   validateLabels,
 } from './core-validation.ts';
-import { compareQuantities } from './core-quantity.ts';
+import { compareQuantities, validateNonnegativeQuantities } from './core-quantity.ts';
 
 // ---- defaults ----
 
@@ -298,7 +298,11 @@ function validateVolumeMounts(mounts: any[], path: string, volumeNames: Set<stri
 
 function validateResources(resources: any, path: string): FieldError[] {
   if (!isObject(resources)) return [];
-  const errs: FieldError[] = [];
+  // ValidateResourceRequirements: limits, then requests, each non-negative.
+  const errs: FieldError[] = [
+    ...validateNonnegativeQuantities(resources.limits, `${path}.limits`),
+    ...validateNonnegativeQuantities(resources.requests, `${path}.requests`),
+  ];
   const limits = isObject(resources.limits) ? resources.limits : {};
   for (const [name, quantity] of Object.entries(isObject(resources.requests) ? resources.requests : {})) {
     if (name in limits && compareQuantities(quantity, limits[name]) > 0) {
