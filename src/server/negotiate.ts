@@ -142,7 +142,8 @@ function parseYaml(text: string): unknown {
   if (nonEmpty.length > 1) throw yamlError('only one document is accepted per request');
   if (!nonEmpty[0]) return undefined;
   try {
-    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit });
+    // goyaml decodes !!binary to a string of its bytes: never a typed array in an object.
+    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit, reviver: (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value) });
   } catch (err) {
     const message = (err as Error).message;
     if (/Excessive alias count/.test(message)) throw yamlError('document contains excessive aliasing');
