@@ -389,9 +389,9 @@ test('bad apply bodies answer as kube-apiserver does', () => {
     400, 'BadRequest', 'metadata.managedFields must be nil');
   failsWith(() => applyConfiguration({ ...base, applied: { ...deployment({}), apiVersion: 'v1' } }),
     400, 'BadRequest', 'invalid object type: /v1, Kind=Deployment');
-  failsWith(() => applyConfiguration({ ...base, applied: deployment({ replicaz: 1 }) }), 500, '',
+  failsWith(() => applyConfiguration({ ...base, applied: deployment({ replicaz: 1 }) }), 400, 'BadRequest',
     'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replicaz: field not declared in schema');
-  failsWith(() => applyConfiguration({ ...base, applied: deployment({ template: template([{ name: 'a' }, { name: 'a' }]) }) }), 500, '',
+  failsWith(() => applyConfiguration({ ...base, applied: deployment({ template: template([{ name: 'a' }, { name: 'a' }]) }) }), 400, 'BadRequest',
     'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: duplicate entries for key [name="a"]');
 });
 

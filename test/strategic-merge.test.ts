@@ -222,32 +222,32 @@ test('what kubectl apply sends when a manifest changes', () => {
 test('errors as kube-apiserver answers them', () => {
   const apply = (doc: unknown, patch: unknown) => () => applyStrategicMergePatch(doc, patch, POD);
   const live = pod({ containers: named('A') });
-  // Plain strategicpatch errors are not a metav1.Status: 500, no reason, the error's text.
-  failsWith(apply(live, { spec: { containers: [{ image: 'redis' }] } }), 500, undefined,
+  // Plain strategicpatch errors (a 500 in kube) are the patch's fault: 400 BadRequest with kube's text (issue 16).
+  failsWith(apply(live, { spec: { containers: [{ image: 'redis' }] } }), 400, 'BadRequest',
     'map: map[image:redis] does not contain declared merge key: name');
-  failsWith(apply(live, { spec: { containers: [{ $patch: 'delete', image: 'x' }] } }), 500, undefined,
+  failsWith(apply(live, { spec: { containers: [{ $patch: 'delete', image: 'x' }] } }), 400, 'BadRequest',
     'map: map[$patch:delete image:x] does not contain declared merge key: name');
   failsWith(apply(pod({ containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] }),
-    { spec: { containers: [{ name: 'a', ports: [{ hostPort: 8080, protocol: 'UDP' }] }] } }), 500, undefined,
+    { spec: { containers: [{ name: 'a', ports: [{ hostPort: 8080, protocol: 'UDP' }] }] } }), 400, 'BadRequest',
   'map: map[hostPort:8080 protocol:UDP] does not contain declared merge key: containerPort');
-  failsWith(apply(live, { spec: { containers: [{ name: 'A', $patch: 'merge' }] } }), 500, undefined,
+  failsWith(apply(live, { spec: { containers: [{ name: 'A', $patch: 'merge' }] } }), 400, 'BadRequest',
     'merging lists cannot yet be specified in the patch');
-  failsWith(apply(live, { spec: { $patch: 'bogus', a: 1 } }), 500, undefined,
+  failsWith(apply(live, { spec: { $patch: 'bogus', a: 1 } }), 400, 'BadRequest',
     'unknown patch type: bogus in map: map[$patch:bogus a:1]');
-  failsWith(apply(live, { spec: { '$setElementOrder/containers': [{ name: 'A' }], containers: [{ name: 'B' }] } }), 500, undefined,
+  failsWith(apply(live, { spec: { '$setElementOrder/containers': [{ name: 'A' }], containers: [{ name: 'B' }] } }), 400, 'BadRequest',
     'The order in patch list:\n[map[name:B]]\n doesn\'t match $setElementOrder list:\n[map[name:A]]\n');
-  failsWith(apply(pod({}, { name: 'p', finalizers: ['a'] }), { metadata: { finalizers: [1] } }), 500, undefined,
+  failsWith(apply(pod({}, { name: 'p', finalizers: ['a'] }), { metadata: { finalizers: [1] } }), 400, 'BadRequest',
     'list element types are not identical: [[a] [1]]');
   // The mergepatch sentinels: 400, and lists of lists a bare 422.
   failsWith(apply(live, { spec: { $retainKeys: 'containers' } }), 400, 'BadRequest', 'invalid patch format of retainKeys');
   failsWith(apply(live, { spec: { $retainKeys: ['volumes'], containers: [] } }), 400, 'BadRequest', 'invalid patch format of retainKeys');
   failsWith(apply(live, { metadata: { $deleteFromPrimitiveList: ['a'] } }), 400, 'BadRequest', 'invalid patch format of primitive list');
   failsWith(apply(live, { spec: { '$setElementOrderX/containers': [] } }), 400, 'BadRequest', 'invalid patch format of setElementOrder list');
-  failsWith(apply(pod({}, { name: 'p', finalizers: ['a'] }), { metadata: { finalizers: [['b']] } }), 500, undefined,
+  failsWith(apply(pod({}, { name: 'p', finalizers: ['a'] }), { metadata: { finalizers: [['b']] } }), 400, 'BadRequest',
     'list element types are not identical: [[a] [[b]]]');
   failsWith(apply(pod({}, { name: 'p', finalizers: [] }), { metadata: { finalizers: [['b']] } }), 422, 'Invalid',
     'the server rejected our request due to an error in our request');
-  failsWith(apply(pod({}, { name: 'p', finalizers: [] }), { metadata: { '$setElementOrder/finalizers': [], finalizers: [] } }), 500, undefined,
+  failsWith(apply(pod({}, { name: 'p', finalizers: [] }), { metadata: { '$setElementOrder/finalizers': [], finalizers: [] } }), 400, 'BadRequest',
     'no elements in any of the given slices');
   // The patch must decode as a JSON object.
   failsWith(apply(live, []), 400, 'BadRequest', 'json: cannot unmarshal array into Go value of type map[string]interface {}');
@@ -255,11 +255,11 @@ test('errors as kube-apiserver answers them', () => {
   assert.deepEqual(applyStrategicMergePatch(live, null, POD), live);
 });
 
-test('a 500 carries no reason in its Status, as kube-apiserver renders non-Status errors', () => {
+test('a plain strategicpatch error is a 400 Status with its text, never a 5xx', () => {
   assert.throws(() => applyStrategicMergePatch(pod({ containers: named('A') }), { spec: { containers: [{}] } }, POD), (err: unknown) => {
     assert.ok(err instanceof StatusError);
     assert.deepEqual(JSON.parse(JSON.stringify(err.status)), {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500,
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 400, reason: 'BadRequest',
       message: 'map: map[] does not contain declared merge key: name',
     });
     return true;

@@ -1,4 +1,4 @@
-// Quota arithmetic on quantities: amounts are parsed to numbers (registry/resources/core-quantity.ts)
+// Quota arithmetic on quantities: amounts are parsed to numbers (api/quantity.ts)
 // and printed back in kube's canonical forms, BinarySI (Ki, Mi, Gi…) or DecimalSI (m, k, M…),
 // picking the largest suffix that divides the amount exactly, as resource.Quantity.String does.
 import { parseQuantity } from './quantity.ts';

@@ -52,10 +52,11 @@ export function validateCRD(crd: CustomResourceDefinition): FieldError[] {
 
 export function validateCRDUpdate(crd: CustomResourceDefinition, old: CustomResourceDefinition): FieldError[] {
   const out: FieldError[] = [];
-  if (crd.spec.scope !== old.spec.scope && old.spec.scope) out.push(field.invalid('spec.scope', crd.spec.scope, 'field is immutable'));
+  if (crd.spec?.scope !== old.spec?.scope && old.spec?.scope) out.push(field.invalid('spec.scope', crd.spec?.scope, 'field is immutable'));
   // Every version objects may be stored in must stay listed (status.storedVersions).
+  const versions = Array.isArray(crd.spec?.versions) ? crd.spec.versions : [];
   for (const stored of crd.status?.storedVersions ?? []) {
-    if (!crd.spec.versions.some((v) => v.name === stored)) {
+    if (!versions.some((v) => v?.name === stored)) {
       out.push(field.invalid('status.storedVersions[' + (crd.status!.storedVersions!.indexOf(stored)) + ']', stored,
         'must appear in spec.versions'));
     }

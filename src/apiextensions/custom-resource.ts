@@ -128,12 +128,15 @@ export function decodeCustomResource(obj: KubeObject, schema: JSONSchemaProps, o
 }
 
 function strategyFor(schema: JSONSchemaProps, hasStatus: boolean): ResourceStrategy {
-  const validator = compileValidator(schema);
-  const rules: CompiledRules = compileRules(schema);
+  // Compiled on first use: a CRD with thousands of served versions installs at once, and only
+  // the versions clients write to pay for a validator (kube builds them lazily too).
+  let validator: ReturnType<typeof compileValidator> | undefined;
+  let compiledRules: CompiledRules | undefined;
+  const rules = (): CompiledRules => (compiledRules ??= compileRules(schema));
   const validate = (obj: KubeObject, old?: KubeObject): FieldError[] => [
-    ...schemaErrors(validator, withoutMetadata(obj)),
+    ...schemaErrors((validator ??= compileValidator(schema)), withoutMetadata(obj)),
     ...embeddedResourceErrors(obj, schema, ''),
-    ...rules.validate(obj, old),
+    ...rules().validate(obj, old),
   ];
   /** What generation tracks: everything but metadata (and status, when it is a subresource). */
   const specOf = (obj: KubeObject) => {
@@ -145,7 +148,7 @@ function strategyFor(schema: JSONSchemaProps, hasStatus: boolean): ResourceStrat
       if (hasStatus) delete obj.status;
     },
     validate: (obj) => validate(obj),
-    validateUpdate: (obj, old) => rules.validateTransitions(obj, old),
+    validateUpdate: (obj, old) => rules().validateTransitions(obj, old),
     bumpsGeneration: (obj, old) => !jsonEqual(specOf(obj), specOf(old)),
     status: {
       validateUpdate: (obj, old) => validate(obj, old),

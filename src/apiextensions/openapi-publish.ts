@@ -6,7 +6,7 @@
 // renamed. kubectl explain reads the v3 document; server-side apply the definitions.
 import { readSchemaFile, registerDefinitions, unregisterDefinitions } from '../registry/validation/schema-files.ts';
 import type { OpenAPIV2Schema } from '../registry/validation/validation-schema.ts';
-import { registerOpenAPIV2, registerOpenAPIV3, unregisterOpenAPIV2, unregisterOpenAPIV3 } from '../server/openapi.ts';
+import { registerOpenAPIV2, registerOpenAPIV3Lazy, unregisterOpenAPIV2, unregisterOpenAPIV3 } from '../server/openapi.ts';
 import { definitionName } from './custom-resource.ts';
 import { publishedBare, toOpenAPIV2 } from './openapi-v2.ts';
 import type { CRDVersion, CustomResourceDefinition, JSONSchemaProps } from './types.ts';
@@ -52,18 +52,27 @@ export class OpenAPIPublisher {
     for (const s of served) Object.assign(v2, kindDefinitions(s, '#/definitions/'));
     registerDefinitions(v2);
     if (served.length > 0) registerOpenAPIV2(crd.metadata.name!, { definitions: publishedV2(served, v2) });
-    const versions = new Set([...previous, ...served].map((s) => s.version.name));
-    for (const version of versions) this.publishGroupVersion(crd.spec.group, version);
+    // The group's kinds by version in one pass: a CRD may serve thousands of versions.
+    const group = crd.spec.group;
+    const byVersion = new Map<string, ServedKind[]>();
+    for (const s of [...previous, ...served]) byVersion.set(s.version.name, []);
+    for (const list of this.byCRD.values()) {
+      for (const s of list) {
+        if (s.crd.spec.group === group) byVersion.get(s.version.name)?.push(s);
+      }
+    }
+    for (const [version, kinds] of byVersion) this.publishGroupVersion(group, version, kinds);
   }
 
-  private publishGroupVersion(group: string, version: string): void {
-    const kinds = [...this.byCRD.values()].flat().filter((s) => s.crd.spec.group === group && s.version.name === version);
+  private publishGroupVersion(group: string, version: string, kinds: ServedKind[]): void {
     const path = `apis/${group}/${version}`;
     if (kinds.length === 0) {
       unregisterOpenAPIV3(path);
       return;
     }
-    registerOpenAPIV3(path, groupVersionDocument(kinds));
+    // Identified by what it is built from: the CRDs (uid, generation, accepted kind) serving this version.
+    const identity = JSON.stringify(kinds.map((k) => [k.crd.metadata.uid, k.crd.metadata.generation, kindOf(k.crd), k.version.name]));
+    registerOpenAPIV3Lazy(path, identity, () => groupVersionDocument(kinds));
   }
 }
 

@@ -143,5 +143,7 @@ export function setCondition(crd: CustomResourceDefinition, cond: CRDCondition, 
 }
 
 export function storageVersionOf(crd: CustomResourceDefinition): string | undefined {
-  return crd.spec.versions.find((v) => v.storage)?.name;
+  // Before validation a body may have no spec or versions (`spec: null`): none, not a TypeError.
+  const versions = Array.isArray(crd.spec?.versions) ? crd.spec.versions : [];
+  return versions.find((v) => v?.storage)?.name;
 }

@@ -2,6 +2,7 @@
 // does: type meta checked against the URL, schema applied (unknown fields pruned or refused
 // by fieldValidation), nulls dropped.
 import { errors } from '../api/errors.ts';
+import { duplicateFields } from '../api/json-duplicates.ts';
 import type { KubeObject } from '../api/types.ts';
 import { patchDecodeError, type PatchContext } from './patch-errors.ts';
 import { checkAgainstSchema, strictDecodingError, type FieldValidationMode } from './validation/schema.ts';
@@ -64,8 +65,14 @@ export function decodeBody(def: ResourceDef, body: unknown, opts: DecodeOptions)
     if (message) throw patchDecodeError(opts.patch, message);
   }
   if (check.badRequest) throw check.badRequest;
+  // Duplicate keys in the JSON text: kube's strict decoding error in Strict, a warning in Warn.
+  const duplicates = (duplicateFields.get(body) ?? []).map((f) => `json: duplicate field "${f}"`);
+  if (opts.mode === 'Strict' && duplicates.length > 0) {
+    throw errors.badRequest(`${want.kind} in version "${want.apiVersion.split('/').pop()}" cannot be handled as a ${want.kind}: ` +
+      `strict decoding error: ${duplicates.join(', ')}`);
+  }
   obj.metadata ??= {};
-  const warnings = opts.mode === 'Warn' ? check.unknownFields.map((f) => `unknown field "${f}"`) : [];
+  const warnings = opts.mode === 'Warn' ? [...duplicates, ...check.unknownFields.map((f) => `unknown field "${f}"`)] : [];
   return { object: obj, warnings };
 }
 

@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { errors, StatusError } from '../api/errors.ts';
 import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
 import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
+import { duplicateFields, findDuplicateKeys } from '../api/json-duplicates.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -103,11 +104,17 @@ function parseBody(raw: Buffer | undefined, media: string, expected?: ExpectedKi
   const text = raw?.toString('utf8') ?? '';
   if (text.trim() === '') return undefined;
   if (media === 'application/yaml' || media === 'application/apply-patch+yaml') return parseYaml(text);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     throw jsonDecodeError(raw!, (err as Error).message, expected);
   }
+  if (typeof body === 'object' && body !== null) {
+    const duplicates = findDuplicateKeys(text);
+    if (duplicates.length > 0) duplicateFields.set(body, duplicates);
+  }
+  return body;
 }
 
 /**
@@ -149,7 +156,8 @@ function parseYaml(text: string): unknown {
   if (nonEmpty.length > 1) throw yamlError('only one document is accepted per request');
   if (!nonEmpty[0]) return undefined;
   try {
-    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit });
+    // goyaml decodes !!binary to a string of its bytes: never a typed array in an object.
+    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit, reviver: (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value) });
   } catch (err) {
     const message = (err as Error).message;
     if (/Excessive alias count/.test(message)) throw yamlError('document contains excessive aliasing');

@@ -112,6 +112,17 @@ export function registerOpenAPIV3(groupVersionPath: string, doc: object): void {
   v3Index = undefined;
 }
 
+/**
+ * Publishes a group-version document built only when a client asks for it. `identity` stands
+ * for its content (the hash clients cache by); a CRD serving thousands of versions then costs
+ * nothing until read, instead of a document per version held in memory.
+ */
+export function registerOpenAPIV3Lazy(groupVersionPath: string, identity: string, make: () => object): void {
+  const hash = hashOf(Buffer.from(identity));
+  v3Entries().set(groupVersionPath, { hash, lastModified: new Date(), load: () => Buffer.from(JSON.stringify(make())) });
+  v3Index = undefined;
+}
+
 /** Withdraws a group-version document; returns whether there was one. */
 export function unregisterOpenAPIV3(groupVersionPath: string): boolean {
   const removed = v3Entries().delete(groupVersionPath);

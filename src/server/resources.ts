@@ -15,6 +15,7 @@ import { decodeRequestBody, negotiate, type View } from './negotiate.ts';
 import { protobufMediaType } from './protobuf/index.ts';
 import { groupVersion } from '../registry/types.ts';
 import { apiPathOf } from './request-info.ts';
+import { checkFieldManager } from '../registry/validation/field-manager.ts';
 import { sendList, sendObject, sendObjectList, sendSuccess, sendText, sendWarnings } from './respond.ts';
 import { bindPod, evictPod } from '../registry/pod-subresources.ts';
 import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
@@ -106,6 +107,8 @@ function dryRunOf(q: Query): boolean {
 }
 
 function writeOptions(q: Query, req: FastifyRequest) {
+  const options = req.method === 'POST' ? 'CreateOptions' : req.method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
+  checkFieldManager(one(q, 'fieldManager'), options);
   return {
     dryRun: dryRunOf(q), fieldValidation: parseFieldValidation(one(q, 'fieldValidation')), fieldManager: one(q, 'fieldManager'),
     userAgent: req.headers['user-agent'], user: req.user,

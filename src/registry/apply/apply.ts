@@ -66,7 +66,8 @@ export function applyConfiguration(opts: ApplyOptions): ApplyResult {
   const typeErrors = { errors: [] as string[] };
   toFieldSet(config, type, typeErrors);
   if (typeErrors.errors.length > 0) {
-    throw new StatusError(500, '', `failed to create typed patch object (${objectGVKNN(config, opts)}): ${renderErrors(typeErrors.errors)}`);
+    // kube passes this on as a 500; it is the configuration's fault, so kubelite answers 400 (issue 16).
+    throw errors.badRequest(`failed to create typed patch object (${objectGVKNN(config, opts)}): ${renderErrors(typeErrors.errors)}`);
   }
 
   let managed: Managed;

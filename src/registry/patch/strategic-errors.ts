@@ -51,11 +51,13 @@ export function goFormat(v: JsonValue | undefined, verb: 'v' | 's' = 'v'): strin
   return verb === 'v' ? text : `%!s(${goTypeOf(v)}=${text})`;
 }
 
-/** An error strategicpatch returns that the patch handler passes on as is: 500, no reason. */
+/**
+ * An error strategicpatch returns that kube's patch handler passes on as is (a 500 there).
+ * It is always the patch's fault, and kubelite answers no 5xx for bad input (issue 16): a 400
+ * BadRequest with kube's text, which kubectl prints the same way.
+ */
 export function unhandledError(message: string): StatusError {
-  const err = new StatusError(500, '', message);
-  delete err.status.reason;
-  return err;
+  return errors.badRequest(message);
 }
 
 // ---- mergepatch sentinels (400 BadRequest, or 422 for lists of lists) ----
@@ -86,7 +88,7 @@ export function badPatchType(directive: JsonValue, m: JsonObject): StatusError {
   return unhandledError(`unknown patch type: ${goFormat(directive, 's')} in map: ${goFormat(m)}`);
 }
 
-/** What a Go panic inside strategicpatch (an unhashable or untyped value) ends as. */
+/** What a Go panic inside strategicpatch (an unhashable or untyped value) ends as: bad input, so a 400. */
 export function panicked(what: string): StatusError {
-  return errors.internal(what);
+  return errors.badRequest(what);
 }

@@ -4,7 +4,9 @@
 import type { KubeObject } from '../../api/types.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { ageColumn, column, createdAtColumn } from './core-columns.ts';
+import type { FieldError } from '../../api/errors.ts';
 import { quantityString } from '../../api/quantity.ts';
+import { validateNonnegativeQuantities } from './quantity-validation.ts';
 import { arrayOf, isObject } from './podspec.ts';
 
 /** SetDefaults_LimitRangeItem: for Container limits, default ← max, defaultRequest ← default ← min. */
@@ -20,12 +22,24 @@ function defaultLimitRange(lr: KubeObject): void {
   }
 }
 
+/** ValidateLimitRange's quantity checks: every amount of every item non-negative. */
+function validateLimitRange(lr: KubeObject): FieldError[] {
+  return arrayOf(lr.spec?.limits).flatMap((item, i) => !isObject(item) ? [] :
+    ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio']
+      .flatMap((list) => validateNonnegativeQuantities(item[list], `spec.limits[${i}].${list}`)));
+}
+
+/** ValidateResourceQuotaSpec's quantity checks: a negative hard limit would block every pod. */
+function validateResourceQuota(rq: KubeObject): FieldError[] {
+  return validateNonnegativeQuantities(rq.spec?.hard, 'spec.hard');
+}
+
 export const limitRangeResource: ResourceDef = {
   group: '', version: 'v1', kind: 'LimitRange', plural: 'limitranges', singular: 'limitrange',
   shortNames: ['limits'], categories: [], namespaced: true, verbs: allVerbs, subresources: [],
   schema: 'io.k8s.api.core.v1.LimitRange',
   columns: [createdAtColumn],
-  strategy: { defaults: defaultLimitRange },
+  strategy: { defaults: defaultLimitRange, validate: validateLimitRange },
 };
 
 /** printResourceQuota: "resource: used/hard" pairs, limits.* in LIMIT and the rest in REQUEST. */
@@ -56,5 +70,6 @@ export const resourceQuotaResource: ResourceDef = {
     prepareForCreate: (rq) => {
       rq.status = {};
     },
+    validate: validateResourceQuota,
   },
 };

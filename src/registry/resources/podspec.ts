@@ -8,6 +8,7 @@ import {
   validateLabels,
 } from './core-validation.ts';
 import { compareQuantities } from '../../api/quantity.ts';
+import { validateNonnegativeQuantities } from './quantity-validation.ts';
 
 // ---- defaults ----
 
@@ -298,7 +299,11 @@ function validateVolumeMounts(mounts: any[], path: string, volumeNames: Set<stri
 
 function validateResources(resources: any, path: string): FieldError[] {
   if (!isObject(resources)) return [];
-  const errs: FieldError[] = [];
+  // ValidateResourceRequirements: limits, then requests, each non-negative.
+  const errs: FieldError[] = [
+    ...validateNonnegativeQuantities(resources.limits, `${path}.limits`),
+    ...validateNonnegativeQuantities(resources.requests, `${path}.requests`),
+  ];
   const limits = isObject(resources.limits) ? resources.limits : {};
   for (const [name, quantity] of Object.entries(isObject(resources.requests) ? resources.requests : {})) {
     if (name in limits && compareQuantities(quantity, limits[name]) > 0) {
