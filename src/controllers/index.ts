@@ -3,6 +3,7 @@
 import { cronJobController } from './cronjob/index.ts';
 import { daemonSetController } from './daemonset/index.ts';
 import { deploymentController } from './deployment/index.ts';
+import { disruptionController } from './disruption/index.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController } from './endpointslice/index.ts';
 import { jobController } from './job/index.ts';
@@ -38,6 +39,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   endpointSliceController,
   horizontalPodAutoscalerController,
   resourceQuotaController,
+  disruptionController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
