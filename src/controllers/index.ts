@@ -12,6 +12,7 @@ import { horizontalPodAutoscalerController } from './podautoscaler/horizontal.ts
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
 import { replicaSetController } from './replicaset.ts';
+import { replicationControllerController } from './replicationcontroller.ts';
 import { resourceQuotaController } from './resourcequota.ts';
 import { rootCAPublisherController } from './root-ca-publisher.ts';
 import { serviceAccountController } from './serviceaccount.ts';
@@ -26,6 +27,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   nodeLifecycleController,
   taintEvictionController,
   replicaSetController,
+  replicationControllerController,
   deploymentController,
   statefulSetController,
   daemonSetController,
