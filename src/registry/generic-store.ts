@@ -95,7 +95,7 @@ export class GenericStore {
     this.def.strategy.defaults?.(obj);
     const attrs = admissionAttributes({ operation: 'CREATE', def: this.def, object: obj, opts, warnings });
     await this.admission.admit(attrs);
-    this.beforeCreate(obj);
+    this.beforeCreate(obj, opts);
     if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
     const txn = await this.hooks.beginCreate?.(obj, { dryRun: !!opts.dryRun });
     try {
@@ -122,7 +122,7 @@ export class GenericStore {
     }
   }
 
-  private beforeCreate(obj: KubeObject): void {
+  private beforeCreate(obj: KubeObject, opts: WriteOptions): void {
     const meta = obj.metadata;
     fillSystemFields(obj);
     dropEmptyMetadataLists(obj);
@@ -130,7 +130,7 @@ export class GenericStore {
     delete meta.deletionGracePeriodSeconds;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     this.def.strategy.defaults?.(obj);
-    this.def.strategy.prepareForCreate?.(obj);
+    this.def.strategy.prepareForCreate?.(obj, { user: opts.user });
     if (this.def.strategy.bumpsGeneration) meta.generation = 1;
     else delete meta.generation;
   }
@@ -326,15 +326,16 @@ export class GenericStore {
       Object.assign(obj, next);
       return;
     }
-    if (subresource === 'status') {
-      // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status strategies).
+    if (subresource === 'status' || subresource === 'approval') {
+      // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status
+      // strategies); /approval (CSRs) narrows that further in its own strategy.
       const status = obj.status;
       const next = deepCopy(old);
       next.status = status;
       if (meta.managedFields) next.metadata.managedFields = meta.managedFields;
       Object.keys(obj).forEach((k) => delete obj[k]);
       Object.assign(obj, next);
-      strategy.status?.prepareForUpdate?.(obj, old, meta);
+      strategy[subresource]?.prepareForUpdate?.(obj, old, meta);
       return;
     }
     if (this.def.subresources.includes('status')) {
@@ -353,8 +354,8 @@ export class GenericStore {
 
   private validateUpdate(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[] {
     const metaErrors = validateObjectMetaUpdate(obj.metadata, old.metadata);
-    if (subresource === 'status') {
-      return [...metaErrors, ...(this.def.strategy.status?.validateUpdate?.(obj, old) ?? [])];
+    if (subresource === 'status' || subresource === 'approval') {
+      return [...metaErrors, ...(this.def.strategy[subresource]?.validateUpdate?.(obj, old) ?? [])];
     }
     if (subresource === 'finalize') return [...metaErrors, ...(this.def.strategy.validate?.(obj) ?? [])];
     return [

@@ -7,7 +7,10 @@ import { coreResources } from './core.ts';
 import { otherResources } from './other.ts';
 import { authorizationResources } from './authorization.ts';
 import { rbacResources } from './rbac.ts';
+import { certificateSigningRequestResource } from './certificates.ts';
+import { storageCsiResources } from './storage-csi.ts';
 
 export function builtinResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources];
+  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources,
+    ...storageCsiResources, certificateSigningRequestResource];
 }
