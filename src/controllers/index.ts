@@ -11,6 +11,7 @@ import { garbageCollectorController } from './garbage-collector/index.ts';
 import { horizontalPodAutoscalerController } from './podautoscaler/horizontal.ts';
 import { namespaceController } from './namespace.ts';
 import { nodeLifecycleController } from './node-lifecycle.ts';
+import { podGCController } from './podgc.ts';
 import { replicaSetController } from './replicaset.ts';
 import { replicationControllerController } from './replicationcontroller.ts';
 import { resourceQuotaController } from './resourcequota.ts';
@@ -42,6 +43,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   horizontalPodAutoscalerController,
   resourceQuotaController,
   disruptionController,
+  podGCController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';

@@ -63,6 +63,12 @@ export interface ControllerManagerOptions {
   maxEndpointsPerSlice: number;
   /** --endpointslice-updates-batch-period (kube: 0). */
   endpointSliceUpdatesBatchPeriodSeconds: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest are collected; 0 turns that off (kube: 12500). */
+  terminatedPodGCThreshold: number;
+  /** The pod garbage collector's period (kube's gcCheckPeriod, 20 s). */
+  podGCPeriodSeconds: number;
+  /** How long a pod's node must stay unseen before its pods are collected (kube's quarantineTime, 40 s). */
+  podGCOrphanQuarantineSeconds: number;
 }
 
 export const defaultOptions: ControllerManagerOptions = {
@@ -96,6 +102,9 @@ export const defaultOptions: ControllerManagerOptions = {
   concurrentServiceEndpointSyncs: 5,
   maxEndpointsPerSlice: 100,
   endpointSliceUpdatesBatchPeriodSeconds: 0,
+  terminatedPodGCThreshold: 12500,
+  podGCPeriodSeconds: 20,
+  podGCOrphanQuarantineSeconds: 40,
 };
 
 /** Defaults filled in; a value of the wrong type or out of range is an error naming the option. */
