@@ -1,5 +1,6 @@
 // The controllers package: the table of controllers the manager can run (adding one = one
 // file exporting a ControllerDefinition + one line here), and the manager itself.
+import { clusterRoleAggregationController } from './clusterrole-aggregation.ts';
 import { cronJobController } from './cronjob/index.ts';
 import { daemonSetController } from './daemonset/index.ts';
 import { deploymentController } from './deployment/index.ts';
@@ -44,6 +45,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   resourceQuotaController,
   disruptionController,
   podGCController,
+  clusterRoleAggregationController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
