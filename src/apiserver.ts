@@ -21,6 +21,7 @@ import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
 import { ensurePki } from './auth/pki.ts';
+import { publishClusterAuthenticationInfo } from './auth/cluster-authentication-info.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
@@ -94,6 +95,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
+  await publishClusterAuthenticationInfo(registry, { caCert: String(serving.https.ca), frontProxyCaCert: serving.pki.frontProxyCaCert });
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
   const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
 import { RuntimeError } from '../kubelet/runtime.ts';
+import { queryBool } from '../api/query-bool.ts';
 
 type Query = Record<string, string | undefined>;
 
@@ -18,12 +19,12 @@ export async function servePodLogs(req: FastifyRequest, reply: FastifyReply, run
   const q = req.query as Query;
   if (!runtime) throw errors.badRequest(`pod ${name} does not run on a node with a kubelet that serves logs`);
   const abort = new AbortController();
-  const follow = q.follow === 'true';
+  const follow = queryBool(q.follow) ?? false;
   let lines: AsyncIterable<string>;
   try {
     lines = await runtime.logs(namespace, name, q.container, {
       follow, tailLines: optionalInt(q, 'tailLines'), sinceSeconds: optionalInt(q, 'sinceSeconds'), sinceTime: q.sinceTime,
-      timestamps: q.timestamps === 'true', previous: q.previous === 'true', limitBytes: optionalInt(q, 'limitBytes'), signal: abort.signal,
+      timestamps: queryBool(q.timestamps) ?? false, previous: queryBool(q.previous) ?? false, limitBytes: optionalInt(q, 'limitBytes'), signal: abort.signal,
     });
   } catch (err) {
     if (err instanceof RuntimeError) throw new StatusError(err.code, err.reason, err.message);

@@ -22,6 +22,7 @@ import { serveWatch } from './watch-http.ts';
 import { servePodLogs } from './pod-logs.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
+import { queryBool } from '../api/query-bool.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
@@ -187,7 +188,7 @@ async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registr
   if (force !== undefined && type !== 'apply') {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
   }
-  const opts = { ...writeOptions(q, req), subresource, force: force === 'true' };
+  const opts = { ...writeOptions(q, req), subresource, force: queryBool(force) ?? false };
   const store = registry.store(def);
   const res = type === 'apply' ? await store.apply(namespace, name, body, opts) : await store.patch(namespace, name, type, body, opts);
   sendWarnings(reply, res.warnings);
@@ -214,7 +215,7 @@ function deleteRequest(req: FastifyRequest, def: ResourceDef, q: Query): DeleteR
   const policy = one(q, 'propagationPolicy');
   if (policy) out.propagationPolicy = policy as DeleteRequest['propagationPolicy'];
   const orphan = one(q, 'orphanDependents');
-  if (orphan !== undefined) out.orphanDependents = orphan === 'true';
+  if (orphan !== undefined) out.orphanDependents = queryBool(orphan);
   if (dryRunOf(q)) out.dryRun = true;
   if (out.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(out.propagationPolicy)) {
     throw errors.invalid('DeleteOptions', '', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: out.propagationPolicy, supported: ['Foreground', 'Background', 'Orphan', 'nil'] }]);
