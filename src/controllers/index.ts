@@ -21,6 +21,9 @@ import { serviceAccountController } from './serviceaccount.ts';
 import { statefulSetController } from './statefulset/index.ts';
 import { taintEvictionController } from './taint-eviction.ts';
 import { ttlAfterFinishedController } from './ttl-after-finished.ts';
+import { hostPathProvisionerController } from './volume/hostpath-provisioner.ts';
+import { pvProtectionController, pvcProtectionController } from './volume/protection.ts';
+import { pvBinderController } from './volume/pv-binder.ts';
 import type { ControllerDefinition } from './types.ts';
 
 /** Every controller, in the order they start; names as kube-controller-manager's --controllers. */
@@ -46,6 +49,10 @@ export const controllerDefinitions: ControllerDefinition[] = [
   disruptionController,
   podGCController,
   clusterRoleAggregationController,
+  pvBinderController,
+  pvcProtectionController,
+  pvProtectionController,
+  hostPathProvisionerController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
