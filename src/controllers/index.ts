@@ -24,6 +24,8 @@ import { ttlAfterFinishedController } from './ttl-after-finished.ts';
 import { hostPathProvisionerController } from './volume/hostpath-provisioner.ts';
 import { pvProtectionController, pvcProtectionController } from './volume/protection.ts';
 import { pvBinderController } from './volume/pv-binder.ts';
+import { csrApprovingController } from './certificates/approver.ts';
+import { csrSigningController } from './certificates/signer.ts';
 import type { ControllerDefinition } from './types.ts';
 
 /** Every controller, in the order they start; names as kube-controller-manager's --controllers. */
@@ -53,6 +55,8 @@ export const controllerDefinitions: ControllerDefinition[] = [
   pvcProtectionController,
   pvProtectionController,
   hostPathProvisionerController,
+  csrApprovingController,
+  csrSigningController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
