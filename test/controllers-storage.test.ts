@@ -152,4 +152,34 @@ spec:
     await until('pod running', async () => (await getPod('waiter')).status?.phase === 'Running');
     assert.equal((await getPvc('slow-claim')).spec.volumeName, 'slow-pv');
   });
+
+  it('makes the claim of a generic ephemeral volume, owned by its pod, and the pod runs', async () => {
+    await apply(`
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: { name: fast }
+provisioner: kubelite.io/hostpath
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: scratchy, namespace: default }
+spec:
+  containers: [{ name: c, image: nginx, volumeMounts: [{ name: scratch, mountPath: /scratch }] }]
+  volumes:
+  - name: scratch
+    ephemeral:
+      volumeClaimTemplate:
+        metadata: { labels: { kind: scratch } }
+        spec: { accessModes: [ReadWriteOnce], storageClassName: fast, resources: { requests: { storage: 64Mi } } }
+`);
+    const pod = await until('pod running', async () => { const p = await getPod('scratchy'); return p.status?.phase === 'Running' && p; });
+    const pvc = await getPvc('scratchy-scratch');
+    assert.equal(pvc.status.phase, 'Bound');
+    assert.equal(pvc.metadata.labels?.kind, 'scratch');
+    assert.deepEqual(pvc.metadata.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]), [['Pod', 'scratchy', pod.metadata.uid, true]]);
+    const deleted = await server.kubectl(['delete', 'pod', 'scratchy', '--grace-period=0', '--force']);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await until('claim collected with its pod', async () => !(await exists('/api/v1/namespaces/default/persistentvolumeclaims/scratchy-scratch')));
+  });
 });

@@ -26,6 +26,8 @@ import { pvProtectionController, pvcProtectionController } from './volume/protec
 import { pvBinderController } from './volume/pv-binder.ts';
 import { csrApprovingController } from './certificates/approver.ts';
 import { csrSigningController } from './certificates/signer.ts';
+import { ttlController } from './ttl.ts';
+import { ephemeralVolumeController } from './volume/ephemeral.ts';
 import type { ControllerDefinition } from './types.ts';
 
 /** Every controller, in the order they start; names as kube-controller-manager's --controllers. */
@@ -57,6 +59,8 @@ export const controllerDefinitions: ControllerDefinition[] = [
   hostPathProvisionerController,
   csrApprovingController,
   csrSigningController,
+  ttlController,
+  ephemeralVolumeController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
