@@ -182,4 +182,37 @@ spec:
     assert.equal(deleted.code, 0, deleted.stderr);
     await until('claim collected with its pod', async () => !(await exists('/api/v1/namespaces/default/persistentvolumeclaims/scratchy-scratch')));
   });
+
+  it('attaches the CSI volume of a scheduled pod with a VolumeAttachment, and detaches it when the pod goes', async () => {
+    await apply(`
+apiVersion: storage.k8s.io/v1
+kind: CSIDriver
+metadata: { name: disk.csi.example.com }
+spec: { attachRequired: true }
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: { name: csi-disk }
+spec:
+  capacity: { storage: 1Gi }
+  accessModes: [ReadWriteOnce]
+  storageClassName: csi-manual
+  csi: { driver: disk.csi.example.com, volumeHandle: disk-42 }
+`);
+    await apply(claim('disk-claim', 'storageClassName: csi-manual'));
+    await until('claim bound', async () => (await getPvc('disk-claim')).status?.phase === 'Bound');
+    await apply(podWith('disk-user', 'disk-claim'));
+    const pod = await until('pod running', async () => { const p = await getPod('disk-user'); return p.status?.phase === 'Running' && p; });
+    const va = await until('attached', async () => {
+      const list = await server.getJson<{ items: KubeObject[] }>('/apis/storage.k8s.io/v1/volumeattachments');
+      return list.items.find((a) => a.spec.source.persistentVolumeName === 'csi-disk' && a.status?.attached === true);
+    });
+    assert.match(va.metadata.name!, /^csi-[0-9a-f]{64}$/);
+    assert.deepEqual([va.spec.attacher, va.spec.nodeName], ['disk.csi.example.com', pod.spec.nodeName]);
+    const table = await server.kubectl(['get', 'volumeattachments', '--no-headers']);
+    assert.match(table.stdout, new RegExp(`^${va.metadata.name}\\s+disk\\.csi\\.example\\.com\\s+csi-disk\\s+${pod.spec.nodeName}\\s+true\\s+`, 'm'));
+    const deleted = await server.kubectl(['delete', 'pod', 'disk-user', '--grace-period=0', '--force']);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    await until('detached', async () => !(await exists(`/apis/storage.k8s.io/v1/volumeattachments/${va.metadata.name}`)));
+  });
 });

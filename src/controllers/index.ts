@@ -27,6 +27,7 @@ import { pvBinderController } from './volume/pv-binder.ts';
 import { csrApprovingController } from './certificates/approver.ts';
 import { csrSigningController } from './certificates/signer.ts';
 import { ttlController } from './ttl.ts';
+import { attachDetachController } from './volume/attach-detach.ts';
 import { ephemeralVolumeController } from './volume/ephemeral.ts';
 import type { ControllerDefinition } from './types.ts';
 
@@ -61,6 +62,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   csrSigningController,
   ttlController,
   ephemeralVolumeController,
+  attachDetachController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
