@@ -113,6 +113,11 @@ export interface ResourceDef {
    */
   defaultGarbageCollectionPolicy?: 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
   strategy: ResourceStrategy;
+  /**
+   * Present for resources of a group-version an extension API server serves behind an
+   * APIService (src/server/aggregator/): requests are proxied there, never stored here.
+   */
+  aggregated?: { apiService: string };
   /** Present for custom resources served from a CRD (see src/apiextensions/). */
   custom?: CustomResourceHooks;
   /**

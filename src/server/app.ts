@@ -6,6 +6,7 @@ import { errors, StatusError } from '../api/errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import { healthRoutes, type HealthChecks } from './health.ts';
 import { metricsApiRoutes } from './metrics-api.ts';
+import { componentStatusRoutes } from './component-status.ts';
 import { openapiRoutes } from './openapi.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
@@ -79,6 +80,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(openapiRoutes);
   await app.register(resourceRoutes, { registry: opts.registry });
   await app.register(metricsApiRoutes, { registry: opts.registry });
+  await app.register(componentStatusRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
   if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });
   return app;

@@ -23,6 +23,7 @@ import { servePodLogs } from './pod-logs.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 import { queryBool } from '../api/query-bool.ts';
+import { bindingResource } from '../registry/resources/small-kinds.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
@@ -162,6 +163,11 @@ async function create(req: FastifyRequest, reply: FastifyReply, registry: Regist
   requireVerb(def, 'create');
   const rep = negotiate(req.headers.accept, objectViews());
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypesOf(def), expectedTypeMeta(def));
+  if (def === bindingResource) {
+    const name = (body as { metadata?: { name?: string } } | undefined)?.metadata?.name ?? '';
+    const status = await bindPod(registry, registry.catalog.lookup('', 'v1', 'pods')!, namespace!, name, body);
+    return sendText(reply, 201, 'application/json', JSON.stringify(status));
+  }
   def.custom?.admitCreate?.();
   const res = await registry.store(def).create(namespace, body, writeOptions(q, req));
   sendWarnings(reply, res.warnings);

@@ -9,8 +9,12 @@ import { authorizationResources } from './authorization.ts';
 import { rbacResources } from './rbac.ts';
 import { certificateSigningRequestResource } from './certificates.ts';
 import { storageCsiResources } from './storage-csi.ts';
+import { smallResources } from './small-kinds.ts';
+import { flowcontrolResources } from './flowcontrol.ts';
+import { componentStatusResource } from './component-status.ts';
+import { apiServiceResource } from './apiregistration.ts';
 
 export function builtinResources(): ResourceDef[] {
   return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources,
-    ...storageCsiResources, certificateSigningRequestResource];
+    ...storageCsiResources, certificateSigningRequestResource, ...smallResources, ...flowcontrolResources, componentStatusResource, apiServiceResource];
 }
