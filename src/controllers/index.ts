@@ -7,6 +7,7 @@ import { deploymentController } from './deployment/index.ts';
 import { disruptionController } from './disruption/index.ts';
 import { endpointsController } from './endpoints.ts';
 import { endpointSliceController } from './endpointslice/index.ts';
+import { endpointSliceMirroringController } from './endpointslice-mirroring.ts';
 import { jobController } from './job/index.ts';
 import { garbageCollectorController } from './garbage-collector/index.ts';
 import { horizontalPodAutoscalerController } from './podautoscaler/horizontal.ts';
@@ -63,6 +64,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   ttlController,
   ephemeralVolumeController,
   attachDetachController,
+  endpointSliceMirroringController,
 ];
 
 export { EventRecorder, referenceTo, type EventType, type ObjectReference } from './events.ts';
