@@ -216,3 +216,21 @@ spec:
     await until('detached', async () => !(await exists(`/apis/storage.k8s.io/v1/volumeattachments/${va.metadata.name}`)));
   });
 });
+
+describe('retroactive default StorageClass assignment', { timeout: 30_000 }, () => {
+  it('gives a claim created without a class the default class that appears later', async () => {
+    const server = await startTestServer({ controllers: { controllers: ['persistentvolume-binder-controller'] } });
+    try {
+      const created = await server.kubectl(['create', '-f', '-'], { input: claim('early') });
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((await server.getJson('/api/v1/namespaces/default/persistentvolumeclaims/early')).spec.storageClassName, undefined);
+      const cls = await server.kubectl(['create', '-f', '-'], { input: 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: { name: late, annotations: { storageclass.kubernetes.io/is-default-class: "true" } }\nprovisioner: example.com/late\n' });
+      assert.equal(cls.code, 0, cls.stderr);
+      await until('class assigned', async () => (await server.getJson('/api/v1/namespaces/default/persistentvolumeclaims/early')).spec.storageClassName === 'late');
+      // Immediate binding with an external provisioner: handed to it, as kube's binder does.
+      await until('provisioner named', async () => (await server.getJson('/api/v1/namespaces/default/persistentvolumeclaims/early')).metadata.annotations?.['volume.kubernetes.io/storage-provisioner'] === 'example.com/late');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -84,8 +84,23 @@ export const pvBinderController: ControllerDefinition = {
       await setClaimPhase(claim, 'Bound', { accessModes: pv.spec?.accessModes, capacity: { ...pv.spec?.capacity } });
     }
 
+    /**
+     * Retroactive default StorageClass assignment (kube 1.28+): a claim created with no
+     * storageClassName while the cluster had no default class gets the default that appeared since.
+     */
+    async function assignDefaultClass(pvc: PersistentVolumeClaim): Promise<PersistentVolumeClaim | undefined> {
+      if (pvc.spec?.storageClassName != null || pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] !== undefined) return undefined;
+      const defaults = classes.store.list().filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+        || c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true');
+      if (!defaults.length) return undefined;
+      // GetDefaultClass: the newest default wins, ties by name.
+      const chosen = defaults.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || a.metadata.name!.localeCompare(b.metadata.name!))[0];
+      return ctx.client.update(claimsResource, { ...pvc, spec: { ...pvc.spec, storageClassName: chosen.metadata.name } });
+    }
+
     /** syncUnboundClaim for a claim that names no volume. */
     async function syncUnnamedClaim(pvc: PersistentVolumeClaim): Promise<void> {
+      if (await assignDefaultClass(pvc)) return; // the update brings the claim back
       const delay = isDelayBinding(pvc, classOf);
       const pv = findMatchingVolume(pvc, volumes.store.list(), { delayBinding: delay });
       if (pv) return bind(pv, pvc);
