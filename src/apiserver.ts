@@ -24,6 +24,7 @@ import { ensurePki } from './auth/pki.ts';
 import { publishClusterAuthenticationInfo } from './auth/cluster-authentication-info.ts';
 import { ensureFlowControlBootstrap } from './registry/bootstrap/flowcontrol.ts';
 import { LocalAPIServices } from './server/aggregator/local-apiservices.ts';
+import { Aggregator } from './server/aggregator/aggregator.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
@@ -101,8 +102,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await ensureFlowControlBootstrap(registry);
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  const aggregator = new Aggregator(registry, serving.pki.frontProxyClient, logger);
+  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await new LocalAPIServices(registry, logger).start();
+  await aggregator.start();
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
@@ -125,6 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         insecure.server.closeAllConnections();
         await new Promise((resolve) => insecure.server.close(resolve));
       }
+      aggregator.stop();
       await app.close();
       await apiextensions.stop();
       rbac.stop();

@@ -156,7 +156,7 @@ export class GenericStore {
   private validateCreate(obj: KubeObject): FieldError[] {
     return [
       ...validateObjectMeta(obj.metadata, { namespaced: this.def.namespaced, nameRule: this.def.nameRule ?? 'subdomain' }),
-      ...requiredFieldErrors(this.def.schema, obj),
+      ...requiredFieldErrors(this.def.schema, obj).filter((e) => !this.def.nullableFields?.includes(e.field)),
       ...(this.def.strategy.validate?.(obj) ?? []),
     ];
   }

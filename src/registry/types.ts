@@ -102,6 +102,11 @@ export interface ResourceDef {
   scale?: ScaleDef;
   /** How metadata.name is checked: DNS-1123 subdomain (default), DNS-1123 label, or path segment only. */
   nameRule?: 'subdomain' | 'label' | 'path-segment';
+  /**
+   * Fields the published schema lists as required that kube stores as null when absent (a Go
+   * slice without omitempty that no validation requires), e.g. an EndpointSlice's `endpoints`.
+   */
+  nullableFields?: string[];
   /** DELETE answers with the deleted object instead of a Success Status (kube does this for pods). */
   returnDeletedObject?: boolean;
   /** Side effects around this resource's writes, kept per registry (e.g. the Service IP and port allocators). */

@@ -7,6 +7,7 @@ import type { Registry } from '../registry/registry.ts';
 import { healthRoutes, type HealthChecks } from './health.ts';
 import { metricsApiRoutes } from './metrics-api.ts';
 import { componentStatusRoutes } from './component-status.ts';
+import type { Aggregator } from './aggregator/aggregator.ts';
 import { openapiRoutes } from './openapi.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
@@ -36,6 +37,8 @@ export interface ApiServerAppOptions {
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
   auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
+  /** API aggregation: group-versions served by extension API servers behind APIServices. */
+  aggregator?: Aggregator;
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
@@ -78,7 +81,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(prometheusRoutes, { registry: opts.registry });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
-  await app.register(resourceRoutes, { registry: opts.registry });
+  await app.register(resourceRoutes, { registry: opts.registry, aggregator: opts.aggregator });
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(componentStatusRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });

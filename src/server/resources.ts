@@ -24,6 +24,8 @@ import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 import { queryBool } from '../api/query-bool.ts';
 import { bindingResource } from '../registry/resources/small-kinds.ts';
+import type { Aggregator } from './aggregator/aggregator.ts';
+import { proxyToExtension } from './aggregator/proxy.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 const bodyTypes = ['application/json', 'application/yaml', protobufMediaType];
@@ -34,9 +36,12 @@ function bodyTypesOf(def: ResourceDef): string[] {
   return def.custom ? customBodyTypes : bodyTypes;
 }
 
-export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
-  const { registry } = opts;
+export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry; aggregator?: Aggregator }): Promise<void> {
+  const { registry, aggregator } = opts;
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // An aggregated group-version: the extension API server answers (kube-aggregator's proxy).
+    const remote = aggregator?.match(req.url);
+    if (remote) return proxyToExtension(aggregator!, remote, req, reply);
     const path = apiPathOf(req, registry.catalog);
     if (path.kind !== 'resource') {
       if (req.method !== 'GET') throw errors.methodNotAllowed();
@@ -135,7 +140,7 @@ async function createToken(reply: FastifyReply, registry: Registry, namespace: s
 async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
-  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name);
+  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name, (await registry.store(def).get(namespace, name)).object);
   if (subresource === 'exec') throw errors.badRequest('Upgrade request required');
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
