@@ -40,7 +40,8 @@ describe('certificate signing request controllers', { timeout: 60_000 }, () => {
     controllers = await runWorkerInProcess('controllers', {
       connection: { kubeconfigPath: server.kubeconfigs.controllerManager },
       options: {
-        controllers: ['certificatesigningrequest-approving-controller', 'certificatesigningrequest-signing-controller'],
+        controllers: ['certificatesigningrequest-approving-controller', 'certificatesigningrequest-signing-controller', 'certificatesigningrequest-cleaner-controller'],
+        csrCleanerPeriodSeconds: 0.2,
         clusterSigningCertFile: join(server.dataDir, 'pki', 'ca.crt'), clusterSigningKeyFile: join(server.dataDir, 'pki', 'ca.key'),
       },
       log: createLogger('error'),
@@ -110,5 +111,23 @@ describe('certificate signing request controllers', { timeout: 60_000 }, () => {
     const failed = csr.status.conditions.find((c: { type: string }) => c.type === 'Failed');
     assert.deepEqual([failed.reason, failed.message], ['SignerValidationFailure', 'DNS or IP subjectAltName is required']);
     assert.equal(csr.status.certificate, undefined);
+  });
+
+  it('cleans up a request denied more than an hour ago, and keeps a fresh one', async () => {
+    for (const name of ['old-denied', 'new-denied']) {
+      const { csrPem } = await keyAndRequest(`CN=${name}`);
+      const created = await server.kubectl(['create', '-f', '-'], { input: csrYaml(name, csrPem, 'kubernetes.io/kube-apiserver-client', ['client auth']) });
+      assert.equal(created.code, 0, created.stderr);
+    }
+    const denied = await server.kubectl(['certificate', 'deny', 'new-denied']);
+    assert.equal(denied.code, 0, denied.stderr);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const old = await server.request('/apis/certificates.k8s.io/v1/certificatesigningrequests/old-denied/approval', {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: { conditions: [{ type: 'Denied', status: 'True', reason: 'Test', message: 'old', lastUpdateTime: twoHoursAgo, lastTransitionTime: twoHoursAgo }] } }),
+    });
+    assert.equal(old.status, 200, await old.text());
+    await until('old request deleted', async () => (await server.request('/apis/certificates.k8s.io/v1/certificatesigningrequests/old-denied')).status === 404);
+    assert.equal((await server.request('/apis/certificates.k8s.io/v1/certificatesigningrequests/new-denied')).status, 200);
   });
 });

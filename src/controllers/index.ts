@@ -26,6 +26,7 @@ import { hostPathProvisionerController } from './volume/hostpath-provisioner.ts'
 import { pvProtectionController, pvcProtectionController } from './volume/protection.ts';
 import { pvBinderController } from './volume/pv-binder.ts';
 import { csrApprovingController } from './certificates/approver.ts';
+import { csrCleanerController } from './certificates/cleaner.ts';
 import { csrSigningController } from './certificates/signer.ts';
 import { ttlController } from './ttl.ts';
 import { attachDetachController } from './volume/attach-detach.ts';
@@ -61,6 +62,7 @@ export const controllerDefinitions: ControllerDefinition[] = [
   hostPathProvisionerController,
   csrApprovingController,
   csrSigningController,
+  csrCleanerController,
   ttlController,
   ephemeralVolumeController,
   attachDetachController,

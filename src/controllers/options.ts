@@ -74,6 +74,8 @@ export interface ControllerManagerOptions {
   clusterSigningKeyFile: string;
   /** --cluster-signing-duration: the longest certificate the signers issue (kube: 8760h). */
   clusterSigningDurationSeconds: number;
+  /** How often the CSR cleaner looks (kube's pollingInterval, 1 h). */
+  csrCleanerPeriodSeconds: number;
 }
 
 export const defaultOptions: ControllerManagerOptions = {
@@ -113,6 +115,7 @@ export const defaultOptions: ControllerManagerOptions = {
   clusterSigningCertFile: '',
   clusterSigningKeyFile: '',
   clusterSigningDurationSeconds: 365 * 24 * 3600,
+  csrCleanerPeriodSeconds: 3600,
 };
 
 const stringOptions = new Set<keyof ControllerManagerOptions>(['clusterSigningCertFile', 'clusterSigningKeyFile']);
