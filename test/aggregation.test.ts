@@ -42,7 +42,7 @@ async function startExtension(frontProxyCA: string): Promise<void> {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate();
     const groups = ([] as string[]).concat(req.headers['x-remote-group'] ?? []).flatMap((g) => g.split(', '));
-    seen.push({ path: req.url ?? '', user: req.headers['x-remote-user'] as string | undefined, groups, clientCN: peer?.subject?.CN, authorized: socket.authorized });
+    seen.push({ path: req.url ?? '', user: req.headers['x-remote-user'] as string | undefined, groups, clientCN: String(peer?.subject?.CN ?? ''), authorized: socket.authorized });
     const json = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -58,7 +58,7 @@ async function startExtension(frontProxyCA: string): Promise<void> {
       return json(200, { apiVersion: `${group}/v1`, kind: 'FlunderList', metadata: { resourceVersion: '1' }, items: [flunder('alpha')] });
     }
     if (path === `/apis/${group}/v1/namespaces/default/flunders/alpha`) {
-      return json(200, flunder('alpha', { seenBy: { user: req.headers['x-remote-user'], groups, clientCN: peer?.subject?.CN, authorized: socket.authorized } }));
+      return json(200, flunder('alpha', { seenBy: { user: req.headers['x-remote-user'], groups, clientCN: String(peer?.subject?.CN ?? ''), authorized: socket.authorized } }));
     }
     return json(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
   });
