@@ -50,15 +50,29 @@ describe('pod garbage collector', { timeout: 60_000 }, () => {
   it('collects the pods of a node that no longer exists, and only those', async () => {
     const node = await server.kubectl(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Node\nmetadata: { name: real }\n' });
     assert.equal(node.code, 0, node.stderr);
+    // Watch the orphan from before it exists: its last states are Failed with DisruptionTarget, then gone.
+    const abort = new AbortController();
+    const res = await server.request('/api/v1/namespaces/default/pods?watch=true&fieldSelector=metadata.name%3Don-ghost', { signal: abort.signal });
+    const events: { type: string; object: KubeObject }[] = [];
+    const watched = (async () => {
+      let buffer = '';
+      try {
+        for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+          buffer += chunk;
+          for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+            events.push(JSON.parse(buffer.slice(0, nl)));
+            buffer = buffer.slice(nl + 1);
+          }
+        }
+      } catch { /* aborted */ }
+    })();
     for (const [name, nodeName] of [['on-ghost', 'ghost'], ['on-real', 'real']]) {
       const created = await server.kubectl(['create', '-f', '-'], { input: pod(name, nodeName) });
       assert.equal(created.code, 0, created.stderr);
     }
-    // Watch the orphan's last state: Failed with DisruptionTarget, then gone.
-    const watched = server.kubectl(['get', 'pod', 'on-ghost', '--watch', '--output-watch-events', '-o', 'json', '--request-timeout=20s']);
-    await until('on-ghost collected', async () => !(await podNames()).includes('on-ghost'));
-    const { stdout } = await watched;
-    const events = stdout.split(/\n(?=\{)/).filter((s) => s.trim()).map((s) => JSON.parse(s) as { type: string; object: KubeObject });
+    await until('on-ghost deleted, as the watch saw', async () => events.at(-1)?.type === 'DELETED');
+    abort.abort();
+    await watched;
     const failed = events.find((e) => e.object.status?.phase === 'Failed');
     assert.ok(failed, `no Failed state among ${events.map((e) => e.type).join(',')}`);
     const condition = failed.object.status.conditions.find((c: { type: string }) => c.type === 'DisruptionTarget');
