@@ -124,6 +124,33 @@ describe('CertificateSigningRequest', () => {
   });
 });
 
+describe('certificates admission', () => {
+  it('needs approve on the signer to approve (CertificateApproval)', async () => {
+    const res = await server.kubectl(['create', '-f', '-'], { input: csrManifest('carol', await csrPem('carol')) });
+    assert.equal(res.code, 0, res.stderr);
+    await ok('create', 'clusterrole', 'csr-approval-only', '--verb=get,list,update', '--resource=certificatesigningrequests,certificatesigningrequests/approval');
+    await ok('create', 'clusterrolebinding', 'jane-csr', '--clusterrole=csr-approval-only', '--user=jane');
+    const refused = await server.kubectl(['certificate', 'approve', 'carol', '--as=jane']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /user not permitted to approve requests with signerName "kubernetes.io\/kube-apiserver-client"/);
+    const approver = await server.kubectl(['create', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'client-approver' },
+      rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], verbs: ['approve'], resourceNames: ['kubernetes.io/*'] }],
+    }) });
+    assert.equal(approver.code, 0, approver.stderr);
+    await ok('create', 'clusterrolebinding', 'jane-approver', '--clusterrole=client-approver', '--user=jane');
+    await ok('certificate', 'approve', 'carol', '--as=jane');
+  });
+
+  it('refuses a kube-apiserver-client request for system:masters (CertificateSubjectRestriction)', async () => {
+    const keys = await webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']) as CryptoKeyPair;
+    const pem = (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=mallory, O=system:masters', keys, signingAlgorithm: ecdsa })).toString('pem');
+    const res = await server.kubectl(['create', '-f', '-'], { input: csrManifest('mallory', pem) });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+  });
+});
+
 describe('storage.k8s.io CSI kinds', () => {
   it('VolumeAttachment: spec immutable, status only through /status, kube\'s columns', async () => {
     const va = {

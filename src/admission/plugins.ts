@@ -15,6 +15,7 @@ import type { AdmissionPlugin } from './types.ts';
 import { rbacEscalationPlugin } from '../auth/rbac/escalation.ts';
 import { validatingAdmissionPolicyPlugin } from './policy/plugin.ts';
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from './webhooks/dispatch.ts';
+import { certificatesPlugins } from './certificates.ts';
 
 export function admissionPlugins(registry: Registry): AdmissionPlugin[] {
   const lookup = new ObjectLookup(registry);
@@ -26,6 +27,7 @@ export function admissionPlugins(registry: Registry): AdmissionPlugin[] {
     priorityPlugin(lookup),
     defaultStorageClassPlugin(lookup),
     rbacEscalationPlugin(registry),
+    ...certificatesPlugins(registry),
     mutatingWebhookPlugin(lookup),
     validatingAdmissionPolicyPlugin(lookup),
     validatingWebhookPlugin(lookup),
