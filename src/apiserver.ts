@@ -22,6 +22,10 @@ import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
 import type { RbacAuthorization } from './auth/rbac/escalation.ts';
 import { ensurePki } from './auth/pki.ts';
+import { publishClusterAuthenticationInfo } from './auth/cluster-authentication-info.ts';
+import { ensureFlowControlBootstrap } from './registry/bootstrap/flowcontrol.ts';
+import { LocalAPIServices } from './server/aggregator/local-apiservices.ts';
+import { Aggregator } from './server/aggregator/aggregator.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
@@ -104,12 +108,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
+  await publishClusterAuthenticationInfo(registry, { caCert: String(serving.https.ca), frontProxyCaCert: serving.pki.frontProxyCaCert });
+  await ensureFlowControlBootstrap(registry);
   authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
+  const aggregator = new Aggregator(registry, serving.pki.frontProxyClient, logger);
+  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
     ready: { 'etcd': () => true, 'informer-sync': () => true },
     readyNotes: () => registry.unservable.list().map((o) => `[!]stored object ${o.key} cannot be served: ${o.reason}`),
   } });
+  await new LocalAPIServices(registry, logger).start();
+  await aggregator.start();
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
@@ -132,6 +141,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         insecure.server.closeAllConnections();
         await new Promise((resolve) => insecure.server.close(resolve));
       }
+      aggregator.stop();
       await app.close();
       await apiextensions.stop();
       rbac.stop();

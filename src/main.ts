@@ -3,7 +3,7 @@
 // --kubeconfig F` runs one worker as its own process against any API server.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { parseQuantity } from './api/quantity.ts';
@@ -67,6 +67,8 @@ Flags:
   --service-node-port-range MIN-MAX NodePorts of Services (default 30000-32767)
   --no-scheduler     do not start the scheduler
   --no-controllers   do not start the controller manager
+  --cluster-signing-cert-file F --cluster-signing-key-file F   the CA the CSR signers issue from
+                     (default <data-dir>/pki/ca.crt and ca.key; controllers: none unless given)
   --no-kubelet       do not start the simulated kubelets
   --kubeconfig F     (kubelet, scheduler) the API server to work against
   --server URL       (kubeconfig) the API server address to print (default: the one in DIR/kubeconfig)
@@ -114,6 +116,8 @@ const options = {
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'no-scheduler': { type: 'boolean' },
   'no-controllers': { type: 'boolean' },
+  'cluster-signing-cert-file': { type: 'string' },
+  'cluster-signing-key-file': { type: 'string' },
   'no-kubelet': { type: 'boolean' },
   kubeconfig: { type: 'string' },
   server: { type: 'string' },
@@ -229,7 +233,9 @@ async function serve(values: Values, log: Logger): Promise<void> {
     identity: `${hostname()}_${createHash('sha256').update(resolve(values['data-dir']!)).digest('hex').slice(0, 12)}`,
   };
   if (!values['no-scheduler']) workers.push(await startWorker('scheduler', { connection: as(server.kubeconfigs.scheduler), options: { leaderElection }, log, waitForReady: false }));
-  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection: as(server.kubeconfigs.controllerManager), options: { ...controllerOptions, leaderElection }, log, waitForReady: false }));
+  // The CSR signers issue from the cluster CA, as kubeadm points kube-controller-manager's --cluster-signing-*-file at it.
+  const signing = clusterSigning(values, join(resolve(values['data-dir']!), 'pki'));
+  if (!values['no-controllers']) workers.push(await startWorker('controllers', { connection: as(server.kubeconfigs.controllerManager), options: { ...controllerOptions, leaderElection, ...signing }, log, waitForReady: false }));
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
   if (server.insecureUrl) process.stdout.write(`kubelite insecure port (plain HTTP, no authentication): ${server.insecureUrl}\n`);
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
@@ -251,11 +257,18 @@ async function runOne(name: 'kubelet' | 'scheduler' | 'controllers', values: Val
   const running: RunningWorker = await runWorkerInProcess(name, {
     connection: { kubeconfigPath: resolve(values.kubeconfig) },
     // As kube-scheduler and kube-controller-manager, elect a leader (--leader-elect defaults to true).
-    options,
+    options: name === 'controllers' ? { ...options, ...clusterSigning(values) } : options,
     log,
   });
   process.stdout.write(`kubelite ${name} is running against ${values.kubeconfig}\n`);
   stopOnSignals(log, () => running.stop());
+}
+
+/** --cluster-signing-cert-file/--cluster-signing-key-file, defaulting to the CA in `pkiDir` when one is given. */
+function clusterSigning(values: Values, pkiDir?: string): { clusterSigningCertFile?: string; clusterSigningKeyFile?: string } {
+  const cert = values['cluster-signing-cert-file'] ?? (pkiDir && join(pkiDir, 'ca.crt'));
+  const key = values['cluster-signing-key-file'] ?? (pkiDir && join(pkiDir, 'ca.key'));
+  return { clusterSigningCertFile: cert ? resolve(cert) : undefined, clusterSigningKeyFile: key ? resolve(key) : undefined };
 }
 
 /** `kubelite kubeconfig`: reads the data dir only; starts nothing. */

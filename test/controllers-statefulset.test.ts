@@ -53,7 +53,8 @@ describe('statefulset controller', { timeout: hangGuard(55_000) }, () => {
   const abort = new AbortController();
 
   before(async () => {
-    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['statefulset'] } });
+    // The volume controllers too: the pods' claims must be bound (default class, provisioned on the chosen node) before they run.
+    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['statefulset', 'persistentvolume-binder-controller', 'kubelite-hostpath-provisioner'] } });
     // One watch on every pod of the test, read for its whole life.
     const res = await server.request('/api/v1/namespaces/default/pods?watch=true', { signal: abort.signal });
     void (async () => {

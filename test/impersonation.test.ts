@@ -38,7 +38,8 @@ describe('impersonation', () => {
     tokenDir = await mkdtemp(join(tmpdir(), 'impersonation-'));
     const tokenAuthFile = join(tokenDir, 'tokens.csv');
     await writeFile(tokenAuthFile, 'bob-token,bob,2001\n');
-    server = await startTestServer({ secureServing: { tokenAuthFile } });
+    // admin, edit and view get their rules from the ClusterRole aggregation controller, as on kube.
+    server = await startTestServer({ secureServing: { tokenAuthFile }, controllers: { controllers: ['clusterrole-aggregation-controller'] } });
     bobConfig = await writeUserKubeconfig(join(server.dataDir, 'bob.kubeconfig'), server.secureUrl, server.caCert, { token: 'bob-token' });
     await admin(['create', 'namespace', 'dev']);
     await admin(['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'dev']);

@@ -20,7 +20,9 @@ describe('max in-flight requests', { timeout: hangGuard(60_000) }, () => {
     await writeFile(tokenFile, 'bob-token,bob,uid-bob\n');
     server = await startTestServer({ secureServing: { tokenAuthFile: tokenFile }, maxInFlight: { readOnly: 0, mutating: 1 } });
     // bob may create ConfigMaps, so that his held request waits for its body past authorization.
-    const bound = await server.kubectl(['create', 'rolebinding', 'bob-edit', '--clusterrole=edit', '--user=bob', '-n', 'default']);
+    const role = await server.kubectl(['create', 'clusterrole', 'configmap-writer', '--verb=create,get,list', '--resource=configmaps']);
+    assert.equal(role.code, 0, role.stderr);
+    const bound = await server.kubectl(['create', 'rolebinding', 'bob-edit', '--clusterrole=configmap-writer', '--user=bob', '-n', 'default']);
     assert.equal(bound.code, 0, bound.stderr);
   });
   after(async () => {

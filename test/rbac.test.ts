@@ -28,7 +28,8 @@ describe('RBAC', () => {
     tokenDir = await mkdtemp(join(tmpdir(), 'rbac-tokens-'));
     const tokenAuthFile = join(tokenDir, 'tokens.csv');
     await writeFile(tokenAuthFile, 'jane-token,jane,1001,"devs"\n');
-    server = await startTestServer({ secureServing: { tokenAuthFile } });
+    // admin, edit and view get their rules from the ClusterRole aggregation controller, as on kube.
+    server = await startTestServer({ secureServing: { tokenAuthFile }, controllers: { controllers: ['clusterrole-aggregation-controller'] } });
     janeConfig = await writeUserKubeconfig(join(server.dataDir, 'jane.kubeconfig'), server.secureUrl, server.caCert, { token: 'jane-token' });
     await admin(['create', 'namespace', 'dev']);
     await admin(['create', 'rolebinding', 'jane-view', '--clusterrole=view', '--user=jane', '-n', 'dev']);

@@ -15,6 +15,7 @@ import type { AdmissionPlugin } from '../registry/admission.ts';
 import { rbacEscalationPlugin, type RbacAuthorization } from '../auth/rbac/escalation.ts';
 import { validatingAdmissionPolicyPlugin } from './policy/plugin.ts';
 import { mutatingWebhookPlugin, validatingWebhookPlugin } from './webhooks/dispatch.ts';
+import { certificatesPlugins } from './certificates.ts';
 
 export interface AdmissionPluginOptions {
   /** The server's authorizer and RBAC's rule resolver for the escalation check; undefined until serving is prepared. */
@@ -31,6 +32,7 @@ export function admissionPlugins(registry: Registry, opts: AdmissionPluginOption
     priorityPlugin(lookup),
     defaultStorageClassPlugin(lookup),
     rbacEscalationPlugin(opts.authorization),
+    ...certificatesPlugins(() => opts.authorization()?.authorizer),
     mutatingWebhookPlugin(lookup),
     validatingAdmissionPolicyPlugin(lookup),
     validatingWebhookPlugin(lookup),

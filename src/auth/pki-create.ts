@@ -40,16 +40,16 @@ function dn(cn: string, organizations: string[] = []): string {
   return [...organizations.map((o) => `O=${esc(o)}`), `CN=${esc(cn)}`].join(', ');
 }
 
-async function loadOrCreateCA(dir: string): Promise<CA> {
-  const certFile = join(dir, 'ca.crt');
-  const keyFile = join(dir, 'ca.key');
+async function loadOrCreateCA(dir: string, stem = 'ca', commonName = 'kubernetes'): Promise<CA> {
+  const certFile = join(dir, `${stem}.crt`);
+  const keyFile = join(dir, `${stem}.key`);
   if (existsSync(certFile) && existsSync(keyFile)) {
     return { cert: new x509.X509Certificate(await readFile(certFile, 'utf8')), key: await importPrivateKey(await readFile(keyFile, 'utf8')) };
   }
   const keys = await newKeys();
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: dn('kubernetes'),
+    name: dn(commonName),
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + tenYears),
     signingAlgorithm: signing,
@@ -101,6 +101,12 @@ export async function createPki(dir: string, servingNames: string[]): Promise<vo
   for (const id of Object.values(builtinIdentities)) {
     if (existsSync(join(dir, `${id.file}.crt`)) && existsSync(join(dir, `${id.file}.key`))) continue;
     await write(id.file, await issue(ca, dn(id.user, id.groups), x509.ExtendedKeyUsage.clientAuth));
+  }
+  // The front-proxy CA and the client the aggregator proxies with, as kubeadm's
+  // front-proxy-ca.crt and front-proxy-client.crt (requestheader authentication).
+  if (!existsSync(join(dir, 'front-proxy-client.crt')) || !existsSync(join(dir, 'front-proxy-client.key'))) {
+    const frontProxyCA = await loadOrCreateCA(dir, 'front-proxy-ca', 'front-proxy-ca');
+    await write('front-proxy-client', await issue(frontProxyCA, dn('front-proxy-client'), x509.ExtendedKeyUsage.clientAuth));
   }
   if (!existsSync(join(dir, 'sa.key')) || !existsSync(join(dir, 'sa.pub'))) {
     const keys = await newKeys();

@@ -41,6 +41,9 @@ export interface Pki {
   /** The ServiceAccount token signing key (sa.key) and its public half (sa.pub). */
   serviceAccountKey: string;
   serviceAccountPublicKey: string;
+  /** The requestheader CA and the client certificate API aggregation proxies with. */
+  frontProxyCaCert: string;
+  frontProxyClient: { cert: string; key: string };
 }
 
 const tenYears = 10 * 365 * 24 * 3600 * 1000;
@@ -67,7 +70,8 @@ export async function ensurePki(dataDir: string, opts: ServingNames = {}): Promi
   const present = (...names: string[]) => names.every((n) => existsSync(file(n)));
   const wantedClients = Object.values(builtinIdentities).flatMap((id) => [`${id.file}.crt`, `${id.file}.key`]);
   const servingOk = present('apiserver.crt', 'apiserver.key') && coversNames(await readFile(file('apiserver.crt'), 'utf8'), names);
-  if (!present('ca.crt', 'ca.key', 'sa.key', 'sa.pub', ...wantedClients) || !servingOk) {
+  const frontProxy = ['front-proxy-ca.crt', 'front-proxy-ca.key', 'front-proxy-client.crt', 'front-proxy-client.key'];
+  if (!present('ca.crt', 'ca.key', 'sa.key', 'sa.pub', ...frontProxy, ...wantedClients) || !servingOk) {
     // Only a first start (or a new name) pays for loading the X.509 library and making keys.
     const { createPki } = await import('./pki-create.ts');
     await createPki(dir, names);
@@ -85,6 +89,8 @@ export async function ensurePki(dataDir: string, opts: ServingNames = {}): Promi
     clients,
     serviceAccountKey: await read('sa.key'),
     serviceAccountPublicKey: await read('sa.pub'),
+    frontProxyCaCert: await read('front-proxy-ca.crt'),
+    frontProxyClient: { cert: await read('front-proxy-client.crt'), key: await read('front-proxy-client.key') },
   };
 }
 

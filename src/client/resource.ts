@@ -77,4 +77,11 @@ export const resources = {
   cronJobs: describe('batch', 'v1', 'cronjobs', 'CronJob'),
   leases: describe('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   endpointSlices: describe('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
+  persistentVolumes: describe('', 'v1', 'persistentvolumes', 'PersistentVolume', false),
+  podDisruptionBudgets: describe('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
+  storageClasses: describe('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
+  volumeAttachments: describe('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false),
+  csiDrivers: describe('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
+  clusterRoles: describe('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  certificateSigningRequests: describe('certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', false),
 } satisfies Record<string, ResourceDescriptor>;

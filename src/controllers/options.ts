@@ -63,6 +63,19 @@ export interface ControllerManagerOptions {
   maxEndpointsPerSlice: number;
   /** --endpointslice-updates-batch-period (kube: 0). */
   endpointSliceUpdatesBatchPeriodSeconds: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before the oldest are collected; 0 turns that off (kube: 12500). */
+  terminatedPodGCThreshold: number;
+  /** The pod garbage collector's period (kube's gcCheckPeriod, 20 s). */
+  podGCPeriodSeconds: number;
+  /** How long a pod's node must stay unseen before its pods are collected (kube's quarantineTime, 40 s). */
+  podGCOrphanQuarantineSeconds: number;
+  /** --cluster-signing-cert-file / --cluster-signing-key-file: the CA the CSR signers issue from ('' = no signing). */
+  clusterSigningCertFile: string;
+  clusterSigningKeyFile: string;
+  /** --cluster-signing-duration: the longest certificate the signers issue (kube: 8760h). */
+  clusterSigningDurationSeconds: number;
+  /** How often the CSR cleaner looks (kube's pollingInterval, 1 h). */
+  csrCleanerPeriodSeconds: number;
 }
 
 export const defaultOptions: ControllerManagerOptions = {
@@ -96,7 +109,16 @@ export const defaultOptions: ControllerManagerOptions = {
   concurrentServiceEndpointSyncs: 5,
   maxEndpointsPerSlice: 100,
   endpointSliceUpdatesBatchPeriodSeconds: 0,
+  terminatedPodGCThreshold: 12500,
+  podGCPeriodSeconds: 20,
+  podGCOrphanQuarantineSeconds: 40,
+  clusterSigningCertFile: '',
+  clusterSigningKeyFile: '',
+  clusterSigningDurationSeconds: 365 * 24 * 3600,
+  csrCleanerPeriodSeconds: 3600,
 };
+
+const stringOptions = new Set<keyof ControllerManagerOptions>(['clusterSigningCertFile', 'clusterSigningKeyFile']);
 
 /** Defaults filled in; a value of the wrong type or out of range is an error naming the option. */
 export function parseOptions(raw: Record<string, unknown> = {}): ControllerManagerOptions {
@@ -108,9 +130,12 @@ export function parseOptions(raw: Record<string, unknown> = {}): ControllerManag
     if (key === 'controllers') {
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error('controllers: must be a list of controller names');
       out.controllers = value as string[];
+    } else if (stringOptions.has(key)) {
+      if (typeof value !== 'string') throw new Error(`${name}: must be a file path`);
+      (out as unknown as Record<string, string>)[key] = value;
     } else {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`${name}: must be a number ≥ 0`);
-      out[key] = value;
+      (out as unknown as Record<string, number>)[key] = value;
     }
   }
   return out;

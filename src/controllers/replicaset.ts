@@ -1,4 +1,6 @@
-// The ReplicaSet controller (kube-controller-manager's `replicaset-controller`): level-triggered
+// The ReplicaSet controller (kube-controller-manager's `replicaset-controller`), and the core
+// the ReplicationController manager shares with it (kube's ReplicationManager is the same
+// ReplicaSetController over converted objects; see replicationcontroller.ts): level-triggered
 // over one ReplicaSet key. It claims pods as kube's PodControllerRefManager does (adopts active
 // orphans its selector matches, releases owned pods it no longer matches), creates pods from
 // spec.template in slow-start batches (1, 2, 4, ...) or deletes the extras ranked as kube's
@@ -8,11 +10,11 @@
 import type { KubeObject } from '../api/types.ts';
 import {
   controllerIndex, isConflict, isNotFound, objectKey, referenceTo, resources,
-  type EventRecorder, type ObjectReference, type LabelSelector, type SharedInformer, type Store,
+  type EventRecorder, type LabelSelector, type ResourceDescriptor, type SharedInformer, type Store,
 } from '../client/index.ts';
 import type { Pod } from '../api/core-v1.ts';
 import { claimObjects, controllerRefOf, selectorMatcher } from './controller-ref-manager.ts';
-import { controllerRefTo } from './history.ts';
+import { controllerRefTo, type OwnerKind } from './history.ts';
 import { podInformer } from './informers.ts';
 import type { ControllerContext, ControllerDefinition } from './types.ts';
 
@@ -77,69 +79,85 @@ export class Expectations {
   }
 }
 
-export const replicaSetController: ControllerDefinition = {
-  name: controllerName,
-  workers: () => concurrentReplicaSetSyncs,
-  setup(ctx, queue) {
-    const replicaSets = ctx.factory.informerFor<ReplicaSet>(resources.replicaSets);
-    const pods = podInformer(ctx.factory);
-    const expectations = new Expectations();
-    const recorder = ctx.recorder(controllerName);
-
-    replicaSets.addEventHandler({
-      onAdd: (rs) => queue.add(objectKey(rs)),
-      onUpdate: (_old, rs) => queue.add(objectKey(rs)),
-      onDelete: (rs) => expectations.delete(objectKey(rs)),
-    });
-    // A pod wakes the ReplicaSet that controls it or, when an orphan, every one whose selector matches it.
-    const ownerKey = (pod: Pod): string | undefined => {
-      const ref = controllerRefOf(pod);
-      if (ref?.kind !== 'ReplicaSet') return undefined;
-      const rs = replicaSets.store.get(`${pod.metadata.namespace}/${ref.name}`);
-      return rs?.metadata.uid === ref.uid ? objectKey(rs) : undefined;
-    };
-    const enqueueFor = (pod: Pod) => {
-      if (controllerRefOf(pod)) {
-        const key = ownerKey(pod);
-        if (key) queue.add(key);
-        return;
-      }
-      for (const rs of matchingReplicaSets(replicaSets.store, pod)) queue.add(objectKey(rs));
-    };
-    pods.addEventHandler({
-      onAdd(pod) {
-        const key = ownerKey(pod);
-        if (key) pod.metadata.deletionTimestamp ? expectations.deletionObserved(key, objectKey(pod)) : expectations.creationObserved(key);
-        enqueueFor(pod);
-      },
-      onUpdate(old, pod) {
-        if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return; // a resync
-        const key = ownerKey(pod);
-        if (key && pod.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
-        // Labels or the controller changed: the old owner (or matching sets) may have lost a pod.
-        if (controllerRefOf(old)?.uid !== controllerRefOf(pod)?.uid || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) enqueueFor(old);
-        enqueueFor(pod);
-      },
-      onDelete(pod) {
-        const key = ownerKey(pod);
-        if (!key) return;
-        expectations.deletionObserved(key, objectKey(pod));
-        queue.add(key);
-      },
-    });
-    const sync = new ReplicaSetSync({ ctx, replicaSets, pods, expectations, recorder });
-    return { reconcile: (key) => sync.reconcile(key) };
-  },
-};
-
-const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
-
-function replicaSetSelector(rs: ReplicaSet): (labels: Record<string, string> | undefined) => boolean {
-  return selectorMatcher(rs.spec?.selector);
+/** What one replica manager manages: ReplicaSets, or ReplicationControllers. */
+export interface ReplicaManagerKind {
+  /** The controller's name (--controllers) and its events' component. */
+  name: string;
+  component: string;
+  resource: ResourceDescriptor<ReplicaSet>;
+  kind: OwnerKind;
+  /** The owner's selector as a label test (a LabelSelector for ReplicaSets, a label map for RCs). */
+  selector(owner: ReplicaSet): (labels: Record<string, string> | undefined) => boolean;
 }
 
-function matchingReplicaSets(store: Store<ReplicaSet>, pod: Pod): ReplicaSet[] {
-  return store.byNamespace(pod.metadata.namespace!).filter((rs) => replicaSetSelector(rs)(pod.metadata.labels));
+const replicaSetManagerKind: ReplicaManagerKind = {
+  name: controllerName, component: controllerName, resource: resources.replicaSets as ResourceDescriptor<ReplicaSet>,
+  kind: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  selector: (rs) => selectorMatcher(rs.spec?.selector),
+};
+
+/** The controller definition of a replica manager for `managed`. */
+export function replicaManager(managed: ReplicaManagerKind): ControllerDefinition {
+  return {
+    name: managed.name,
+    workers: () => concurrentReplicaSetSyncs,
+    setup(ctx, queue) {
+      const replicaSets = ctx.factory.informerFor<ReplicaSet>(managed.resource);
+      const pods = podInformer(ctx.factory);
+      const expectations = new Expectations();
+      const recorder = ctx.recorder(managed.component);
+
+      replicaSets.addEventHandler({
+        onAdd: (rs) => queue.add(objectKey(rs)),
+        onUpdate: (_old, rs) => queue.add(objectKey(rs)),
+        onDelete: (rs) => expectations.delete(objectKey(rs)),
+      });
+      // A pod wakes the ReplicaSet that controls it or, when an orphan, every one whose selector matches it.
+      const ownerKey = (pod: Pod): string | undefined => {
+        const ref = controllerRefOf(pod);
+        if (ref?.kind !== managed.kind.kind || ref.apiVersion !== managed.kind.apiVersion) return undefined;
+        const rs = replicaSets.store.get(`${pod.metadata.namespace}/${ref.name}`);
+        return rs?.metadata.uid === ref.uid ? objectKey(rs) : undefined;
+      };
+      const enqueueFor = (pod: Pod) => {
+        if (controllerRefOf(pod)) {
+          const key = ownerKey(pod);
+          if (key) queue.add(key);
+          return;
+        }
+        for (const rs of matchingReplicaSets(managed, replicaSets.store, pod)) queue.add(objectKey(rs));
+      };
+      pods.addEventHandler({
+        onAdd(pod) {
+          const key = ownerKey(pod);
+          if (key) pod.metadata.deletionTimestamp ? expectations.deletionObserved(key, objectKey(pod)) : expectations.creationObserved(key);
+          enqueueFor(pod);
+        },
+        onUpdate(old, pod) {
+          if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return; // a resync
+          const key = ownerKey(pod);
+          if (key && pod.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
+          // Labels or the controller changed: the old owner (or matching sets) may have lost a pod.
+          if (controllerRefOf(old)?.uid !== controllerRefOf(pod)?.uid || JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) enqueueFor(old);
+          enqueueFor(pod);
+        },
+        onDelete(pod) {
+          const key = ownerKey(pod);
+          if (!key) return;
+          expectations.deletionObserved(key, objectKey(pod));
+          queue.add(key);
+        },
+      });
+      const sync = new ReplicaSetSync({ ctx, managed, replicaSets, pods, expectations, recorder });
+      return { reconcile: (key) => sync.reconcile(key) };
+    },
+  };
+}
+
+export const replicaSetController = replicaManager(replicaSetManagerKind);
+
+function matchingReplicaSets(managed: ReplicaManagerKind, store: Store<ReplicaSet>, pod: Pod): ReplicaSet[] {
+  return store.byNamespace(pod.metadata.namespace!).filter((rs) => managed.selector(rs)(pod.metadata.labels));
 }
 
 /** controller.FilterActivePods: not terminating, not Succeeded or Failed. */
@@ -176,6 +194,7 @@ export function podsToDelete(pods: Pod[], count: number): Pod[] {
 
 interface SyncDeps {
   ctx: ControllerContext;
+  managed: ReplicaManagerKind;
   replicaSets: SharedInformer<ReplicaSet>;
   pods: SharedInformer<Pod>;
   expectations: Expectations;
@@ -208,13 +227,14 @@ class ReplicaSetSync {
   /** ClaimPods: the active pods it controls, after adopting matching orphans and releasing non-matching ones. */
   private claimPods(rs: ReplicaSet): Promise<Pod[]> {
     const { pods, ctx } = this.d;
-    const matches = replicaSetSelector(rs);
+    const { managed } = this.d;
+    const matches = managed.selector(rs);
     const candidates = [
       ...pods.store.byIndex(controllerIndex, rs.metadata.uid!),
       ...pods.store.byNamespace(rs.metadata.namespace!).filter((p) => !controllerRefOf(p)),
     ].filter(isPodActive);
     return claimObjects(candidates, {
-      client: ctx.client, resource: resources.pods, owner: rs, ownerKind: replicaSetKind, ownerResource: resources.replicaSets,
+      client: ctx.client, resource: resources.pods, owner: rs, ownerKind: managed.kind, ownerResource: managed.resource,
       matches: (pod) => matches(pod.metadata.labels),
     });
   }
@@ -229,9 +249,9 @@ class ReplicaSetSync {
   private async createPods(key: string, rs: ReplicaSet, count: number): Promise<void> {
     const { ctx, expectations, recorder } = this.d;
     expectations.expectCreations(key, count); // before the first create, so no watch event outruns it
-    const ref = refTo(rs);
+    const ref = referenceTo(rs, this.d.managed.kind.kind, this.d.managed.kind.apiVersion);
     const template = rs.spec?.template ?? {};
-    const controllerRef = controllerRefTo(rs, replicaSetKind);
+    const controllerRef = controllerRefTo(rs, this.d.managed.kind);
     const createOne = async () => {
       const pod: Pod = {
         apiVersion: 'v1', kind: 'Pod',
@@ -260,7 +280,7 @@ class ReplicaSetSync {
   private async deletePods(key: string, rs: ReplicaSet, victims: Pod[]): Promise<void> {
     const { ctx, expectations, recorder } = this.d;
     expectations.expectDeletions(key, victims.map(objectKey));
-    const ref = refTo(rs);
+    const ref = referenceTo(rs, this.d.managed.kind.kind, this.d.managed.kind.apiVersion);
     const results = await Promise.allSettled(victims.map(async (pod) => {
       try {
         await ctx.client.delete(resources.pods, pod.metadata.name!, { namespace: pod.metadata.namespace });
@@ -307,12 +327,12 @@ class ReplicaSetSync {
       try {
         const next = { ...current.status, ...status };
         if (!status.conditions) delete next.conditions;
-        await this.d.ctx.client.updateStatus(resources.replicaSets, { ...current, status: next });
+        await this.d.ctx.client.updateStatus(this.d.managed.resource, { ...current, status: next });
         break;
       } catch (err) {
         if (isNotFound(err)) return undefined;
         if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.d.ctx.client.get(resources.replicaSets, rs.metadata.name!, { namespace: rs.metadata.namespace }) as ReplicaSet;
+        current = await this.d.ctx.client.get(this.d.managed.resource, rs.metadata.name!, { namespace: rs.metadata.namespace }) as ReplicaSet;
         if (current.metadata.uid !== rs.metadata.uid) return undefined;
       }
     }
@@ -339,9 +359,6 @@ function replicaFailureConditions(rs: ReplicaSet, podCount: number, manageError:
   return conditions;
 }
 
-function refTo(rs: ReplicaSet): ObjectReference {
-  return referenceTo(rs, 'ReplicaSet', 'apps/v1');
-}
 
 /** kube's slowStartBatch: calls in batches of 1, 2, 4, ... and stops after a batch with a failure. */
 export async function slowStartBatch(count: number, fn: () => Promise<void>): Promise<{ done: number; failed: number; error?: unknown }> {

@@ -6,6 +6,7 @@
 // regression), finalizers, delete. The write's own watch event brings the next stage.
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
+import { podClaimNames } from '../api/volumes.ts';
 import { isConflict, isNotFound, objectKey, resources, retryReporter, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
 import { backoffKey, type RestartBackoff } from './container-restarts.ts';
 import { envReferences, type EnvSources } from './container-env.ts';
@@ -114,6 +115,8 @@ export class PodController {
     const pod = this.informer.store.get(key);
     const node = pod && this.opts.nodes.get(pod.spec?.nodeName);
     if (!pod || !node || this.deleted.has(pod.metadata.uid!)) return;
+    // The volume manager's WaitForAttachAndMount: no container starts while a claim is unbound.
+    if (await this.claimsUnbound(pod)) return { requeueAfter: 1000 };
     const sources = await this.envSources(pod);
     const now = new Date();
     const stage = this.opts.engine.match(this.context(pod, node, now, sources));
@@ -167,6 +170,22 @@ export class PodController {
       for (const c of pod.spec?.containers ?? []) this.opts.logs.close(ns, name, c.name);
     }
     return true;
+  }
+
+  /** A pod not yet started whose PersistentVolumeClaims (or ephemeral ones) are missing or not Bound. */
+  private async claimsUnbound(pod: KubeObject): Promise<boolean> {
+    if (pod.status?.phase && pod.status.phase !== 'Pending') return false;
+    if (pod.metadata.deletionTimestamp || pod.status?.containerStatuses?.length) return false;
+    for (const { name } of podClaimNames(pod)) {
+      try {
+        const claim = await this.opts.client.get(resources.persistentVolumeClaims, name, { namespace: pod.metadata.namespace });
+        if (claim.status?.phase !== 'Bound') return true;
+      } catch (err) {
+        if (isNotFound(err)) return true;
+        throw err;
+      }
+    }
+    return false;
   }
 
   /**

@@ -98,7 +98,7 @@ export class GenericStore {
     if (trackUpdate) this.trackManagedFields(undefined, obj, opts);
     const attrs = admissionAttributes({ operation: 'CREATE', def: this.def, object: obj, opts, warnings });
     await this.admission.admit(attrs);
-    this.beforeCreate(obj);
+    this.beforeCreate(obj, opts);
     const txn = await this.hooks.beginCreate?.(obj, { dryRun: !!opts.dryRun });
     try {
       const result = await this.validateAndStore(obj, warnings, opts, () => this.admission.validate(attrs));
@@ -124,7 +124,7 @@ export class GenericStore {
     }
   }
 
-  private beforeCreate(obj: KubeObject): void {
+  private beforeCreate(obj: KubeObject, opts: WriteOptions): void {
     const meta = obj.metadata;
     fillSystemFields(obj);
     dropEmptyMetadataLists(obj);
@@ -132,7 +132,7 @@ export class GenericStore {
     delete meta.deletionGracePeriodSeconds;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     this.def.strategy.defaults?.(obj);
-    this.def.strategy.prepareForCreate?.(obj);
+    this.def.strategy.prepareForCreate?.(obj, { user: opts.user });
     if (this.def.strategy.bumpsGeneration) meta.generation = 1;
     else delete meta.generation;
   }
@@ -158,7 +158,7 @@ export class GenericStore {
   private validateCreate(obj: KubeObject): FieldError[] {
     return [
       ...validateObjectMeta(obj.metadata, { namespaced: this.def.namespaced, nameRule: this.def.nameRule ?? 'subdomain' }),
-      ...requiredFieldErrors(this.def.schema, obj),
+      ...requiredFieldErrors(this.def.schema, obj).filter((e) => !this.def.nullableFields?.includes(e.field)),
       ...(this.def.strategy.validate?.(obj) ?? []),
     ];
   }
@@ -332,15 +332,16 @@ export class GenericStore {
       Object.assign(obj, next);
       return;
     }
-    if (subresource === 'status') {
-      // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status strategies).
+    if (subresource === 'status' || subresource === 'approval') {
+      // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status
+      // strategies); /approval (CSRs) narrows that further in its own strategy.
       const status = obj.status;
       const next = deepCopy(old);
       next.status = status;
       if (meta.managedFields) next.metadata.managedFields = meta.managedFields;
       Object.keys(obj).forEach((k) => delete obj[k]);
       Object.assign(obj, next);
-      strategy.status?.prepareForUpdate?.(obj, old, meta);
+      strategy[subresource]?.prepareForUpdate?.(obj, old, meta);
       return;
     }
     if (this.def.subresources.includes('status')) {
@@ -359,8 +360,8 @@ export class GenericStore {
 
   private validateUpdate(obj: KubeObject, old: KubeObject, subresource?: string): FieldError[] {
     const metaErrors = validateObjectMetaUpdate(obj.metadata, old.metadata);
-    if (subresource === 'status') {
-      return [...metaErrors, ...(this.def.strategy.status?.validateUpdate?.(obj, old) ?? [])];
+    if (subresource === 'status' || subresource === 'approval') {
+      return [...metaErrors, ...(this.def.strategy[subresource]?.validateUpdate?.(obj, old) ?? [])];
     }
     if (subresource === 'finalize') return [...metaErrors, ...(this.def.strategy.validate?.(obj) ?? [])];
     return [

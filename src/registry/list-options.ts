@@ -1,5 +1,6 @@
 // Query parameters of LIST and WATCH (metav1.ListOptions) parsed and checked as kube-apiserver does.
 import { errors } from '../api/errors.ts';
+import { queryBool } from '../api/query-bool.ts';
 
 export interface ListQuery {
   labelSelector?: string;
@@ -22,11 +23,7 @@ function one(q: Query, name: string): string | undefined {
 }
 
 function bool(q: Query, name: string): boolean | undefined {
-  const v = one(q, name);
-  if (v === undefined) return undefined;
-  if (v === 'true' || v === '1' || v === '') return true;
-  if (v === 'false' || v === '0') return false;
-  throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}`);
+  return queryBool(q[name]);
 }
 
 function int(q: Query, name: string): number | undefined {

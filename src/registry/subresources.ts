@@ -9,6 +9,8 @@ export interface SubresourceInfo {
 
 export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   status: { verbs: ['get', 'patch', 'update'] },
+  // certificatesigningrequests/approval: Approved/Denied conditions only (kubectl certificate approve).
+  approval: { verbs: ['get', 'patch', 'update'] },
   scale: { verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } },
   binding: { verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
   eviction: { verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },

@@ -4,11 +4,12 @@
 import type { FieldError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Storage } from '../storage/interface.ts';
+import type { UserInfo } from '../api/authorization.ts';
 import type { Registry } from './registry.ts';
 import type { CheckOptions, SchemaCheck } from './validation/schema.ts';
 
 /** Subresources served by the generic machinery; see subresources.ts for what each one is. */
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token' | 'approval';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -36,8 +37,11 @@ export interface ScaleDef {
 export interface ResourceStrategy {
   /** Fill defaulted fields, as the kind's SetDefaults_* functions do. Runs on create and update. */
   defaults?(obj: KubeObject): void;
-  /** Clear or set fields the user may not set on create (e.g. status), as PrepareForCreate. */
-  prepareForCreate?(obj: KubeObject): void;
+  /**
+   * Clear or set fields the user may not set on create (e.g. status), as PrepareForCreate;
+   * `ctx.user` is the requester (a CSR records who asked).
+   */
+  prepareForCreate?(obj: KubeObject, ctx?: { user?: UserInfo }): void;
   /** Carry over or reset fields on update (e.g. status from `old`), as PrepareForUpdate. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Rules a JSON schema cannot express; names, label syntax and the schema are checked for every kind already. */
@@ -53,11 +57,9 @@ export interface ResourceStrategy {
    */
   bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
   /** Strategy used for PUT/PATCH on the `status` subresource, when the kind has one. */
-  status?: {
-    /** `sent` is the metadata of the request, for the kinds whose status writes may change some of it (a Deployment's annotations). */
-    prepareForUpdate?(obj: KubeObject, old: KubeObject, sent: KubeObject['metadata']): void;
-    validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
-  };
+  status?: StatusStrategy;
+  /** Strategy for `approval` (CertificateSigningRequests): status.conditions only, as kube's csrApprovalStrategy. */
+  approval?: StatusStrategy;
   /**
    * Decides what a DELETE does beyond removing the object: returns true when the object must
    * only be marked (deletionTimestamp set) and left for a worker to finish (e.g. a pod bound
@@ -71,6 +73,13 @@ export interface ResourceStrategy {
    * (a pod in its grace period waits for its kubelet; a namespace for its spec.finalizers).
    */
   holdsDeletion?(obj: KubeObject): boolean;
+}
+
+/** A strategy for a subresource that writes (part of) status: the rest is kept from the stored object. */
+export interface StatusStrategy {
+  /** `sent` is the metadata of the request, for the kinds whose status writes may change some of it (a Deployment's annotations). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, sent: KubeObject['metadata']): void;
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
 }
 
 export interface ResourceDef {
@@ -93,6 +102,11 @@ export interface ResourceDef {
   scale?: ScaleDef;
   /** How metadata.name is checked: DNS-1123 subdomain (default), DNS-1123 label, or path segment only. */
   nameRule?: 'subdomain' | 'label' | 'path-segment';
+  /**
+   * Fields the published schema lists as required that kube stores as null when absent (a Go
+   * slice without omitempty that no validation requires), e.g. an EndpointSlice's `endpoints`.
+   */
+  nullableFields?: string[];
   /** DELETE answers with the deleted object instead of a Success Status (kube does this for pods). */
   returnDeletedObject?: boolean;
   /** Side effects around this resource's writes, kept per registry (e.g. the Service IP and port allocators). */
@@ -104,6 +118,11 @@ export interface ResourceDef {
    */
   defaultGarbageCollectionPolicy?: 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
   strategy: ResourceStrategy;
+  /**
+   * Present for resources of a group-version an extension API server serves behind an
+   * APIService (src/server/aggregator/): requests are proxied there, never stored here.
+   */
+  aggregated?: { apiService: string };
   /** Present for custom resources served from a CRD (see src/apiextensions/). */
   custom?: CustomResourceHooks;
   /** A deprecated version's Warning, sent with every answer for it (kube's crdHandler and deprecation filter). */

@@ -1,7 +1,8 @@
 // The default profile: kube-scheduler 1.32's plugins in its order (filters stop at the first
 // plugin that rejects a node, so the order decides which reason a node reports) and its
-// score weights. Volume plugins and ImageLocality are left out: kubelite's nodes have no
-// volumes to attach and report no images.
+// score weights. VolumeBinding is added by the scheduler over its claim, volume and class
+// informers (plugins/volume-binding.ts); the other volume plugins and ImageLocality are left
+// out: kubelite's nodes have no volume limits or zones to check and report no images.
 import type { FilterPlugin, ScorePlugin } from './framework.ts';
 import { interPodAffinity } from './plugins/inter-pod-affinity.ts';
 import { nodeAffinity } from './plugins/node-affinity.ts';

@@ -13,7 +13,11 @@ import { ConcurrencyLimiter } from './limiter.ts';
 import { newPodInfo, type PodInfo } from './node-info.ts';
 import { preempt } from './preemption.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../api/volumes.ts';
+import { pluginName as volumeBindingPlugin, volumeBinding } from './plugins/volume-binding.ts';
+import { defaultProfile } from './profile.ts';
 import { fitErrorMessage, schedulePod } from './schedule.ts';
+import { VolumeBinder } from './volume-binder.ts';
 import type { Node, Pod, PodCondition, PriorityClass } from '../api/core-v1.ts';
 
 export type SchedulerLog = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -71,6 +75,17 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   const nodeInformer = factory.informerFor<Node>(resources.nodes);
   const namespaceInformer = factory.informerFor(resources.namespaces);
   const priorityClassInformer = factory.informerFor(priorityClasses);
+  // VolumeBinding's listers: claims, volumes and classes (kube-scheduler watches them, and CSINode, for its volume plugins).
+  const claimInformer = factory.informerFor(resources.persistentVolumeClaims as ResourceDescriptor<PersistentVolumeClaim>);
+  const volumeInformer = factory.informerFor(resources.persistentVolumes as ResourceDescriptor<PersistentVolume>);
+  const classInformer = factory.informerFor(resources.storageClasses as ResourceDescriptor<StorageClass>);
+  const volumeLister = {
+    claim: (ns: string, name: string) => claimInformer.store.get(`${ns}/${name}`),
+    volume: (name: string) => volumeInformer.store.get(name),
+    volumes: () => volumeInformer.store.list(),
+    storageClass: (name: string) => classInformer.store.get(name),
+  };
+  const profile = { ...defaultProfile, filters: [...defaultProfile.filters, volumeBinding(volumeLister)] };
 
   const cache = new SchedulerCache((ns) => namespaceInformer.store.get(ns)?.metadata.labels);
   const queue = new SchedulingQueue({ initialBackoffMs: opts.backoff?.initialMs, maxBackoffMs: opts.backoff?.maxMs });
@@ -79,6 +94,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   const writes = new ConcurrencyLimiter(16);
   const binding = new Set<string>();
   const random = opts.random ?? Math.random;
+  const volumeBinder = new VolumeBinder(client, volumeLister);
   let stopped = false;
 
   /** spec.priority as admission set it, else the PriorityClass's value, else the global default. */
@@ -157,6 +173,14 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   }
 
   podInformer.addEventHandler({ onAdd: (p) => onPod(p), onUpdate: (o, p) => onPod(p, o), onDelete: (p) => onPodDelete(p) });
+  // A claim, volume or class change may let a pod's volumes fit, and wakes PreBinds waiting for a bind.
+  const volumeEvent = () => {
+    volumeBinder.changed();
+    moveAll(new Set([volumeBindingPlugin]));
+  };
+  for (const informer of [claimInformer, volumeInformer, classInformer] as { addEventHandler: typeof podInformer.addEventHandler }[]) {
+    informer.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent, onDelete: volumeEvent });
+  }
   nodeInformer.addEventHandler({
     onAdd: (n) => {
       cache.setNode(n);
@@ -221,7 +245,11 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   async function bind(pod: Pod, podInfo: PodInfo, nodeName: string): Promise<void> {
     const { name, namespace } = pod.metadata;
     const key = podInfo.key;
+    let stage = 'running Bind plugin "DefaultBinder"';
     try {
+      stage = 'running PreBind plugin "VolumeBinding"';
+      await volumeBinder.bindPodVolumes(pod, nodeName, cache);
+      stage = 'running Bind plugin "DefaultBinder"';
       await client.create(bindingOf(name!), {
         apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       }, { namespace });
@@ -233,7 +261,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       if (latest && pending(latest) && responsibleFor(latest) && !stopped) {
         queue.addFailed(latest, priorityOf(latest));
         // A conflict means someone else bound it meanwhile: the informer will say so.
-        const reason = `binding rejected: running Bind plugin "DefaultBinder": ${err instanceof Error ? err.message : String(err)}`;
+        const reason = `binding rejected: ${stage}: ${err instanceof Error ? err.message : String(err)}`;
         if (!isConflict(err)) recordUnschedulable(latest, 'SchedulerError', reason, undefined);
       }
     } finally {
@@ -250,7 +278,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       recordUnschedulable(pod, 'SchedulerError', 'no nodes available to schedule pods', undefined);
       return;
     }
-    const result = schedulePod(cache, podInfo, { random });
+    const result = schedulePod(cache, podInfo, { random, profile });
     if ('nodeName' in result) {
       cache.assume(podInfo, result.nodeName);
       binding.add(qp.key);

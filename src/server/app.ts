@@ -7,6 +7,8 @@ import { isStorageError } from '../storage/interface.ts';
 import type { Registry } from '../registry/registry.ts';
 import { healthRoutes, type HealthChecks } from './health.ts';
 import { metricsApiRoutes } from './metrics-api.ts';
+import { componentStatusRoutes } from './component-status.ts';
+import type { Aggregator } from './aggregator/aggregator.ts';
 import { openapiRoutes } from './openapi.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
@@ -41,6 +43,8 @@ export interface ApiServerAppOptions {
   auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
   /** --request-timeout and the connection limits (see http-serving.ts). */
   serving?: HttpServingOptions;
+  /** API aggregation: group-versions served by extension API servers behind APIServices. */
+  aggregator?: Aggregator;
 }
 
 /** The methods the resource routes serve; any other is 405, as kube answers it. */
@@ -110,8 +114,9 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(prometheusRoutes, { registry: opts.registry });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
-  await app.register(resourceRoutes, { registry: opts.registry });
+  await app.register(resourceRoutes, { registry: opts.registry, aggregator: opts.aggregator });
   await app.register(metricsApiRoutes, { registry: opts.registry });
+  await app.register(componentStatusRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
   if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });
   return app;

@@ -10,6 +10,9 @@ import type { AuthorizationAttributes, Authorizer, UserInfo } from '../api/autho
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import { apiPathOf } from './request-info.ts';
 import { sendStatus } from './respond.ts';
+import { queryBool } from '../api/query-bool.ts';
+import { requiredFieldValue } from '../registry/selectors/field-selector.ts';
+import { isValidPathSegmentName } from '../registry/validation/names.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,10 +63,17 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
   if (parsed.kind !== 'resource') return nonResource;
   const { def, namespace, name, subresource } = parsed;
   const query = new URLSearchParams(req.url.split('?')[1] ?? '');
-  const watch = query.get('watch');
   let verb: string;
+  let authorizedName = name;
   if (req.method === 'GET' || req.method === 'HEAD') {
-    verb = name !== undefined ? 'get' : watch === 'true' || watch === '1' ? 'watch' : 'list';
+    verb = name !== undefined ? 'get' : queryBool(query.get('watch')) ? 'watch' : 'list';
+    // A list or watch of one name (fieldSelector=metadata.name=N) is authorized as a request
+    // for N, so rules with resourceNames [N] allow it (kube's RequestInfoFactory).
+    const selector = query.get('fieldSelector');
+    if (name === undefined && selector) {
+      const only = requiredFieldValue(selector, 'metadata.name');
+      if (only !== undefined && isValidPathSegmentName(only).length === 0) authorizedName = only;
+    }
   } else if (req.method === 'DELETE' && name === undefined) {
     verb = 'deletecollection';
   } else {
@@ -73,7 +83,7 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
   if (subresource === 'exec' && verb === 'get') verb = 'create';
   return {
     user, verb, resourceRequest: true, path,
-    apiGroup: def.group, apiVersion: def.version, resource: def.plural, subresource, namespace, name,
+    apiGroup: def.group, apiVersion: def.version, resource: def.plural, subresource, namespace, name: authorizedName,
   };
 }
 

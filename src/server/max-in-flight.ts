@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../api/errors.ts';
 import { sendStatus } from './respond.ts';
+import { queryBool } from '../api/query-bool.ts';
 
 export interface MaxInFlightOptions {
   /** --max-requests-inflight (default 400; 0 = unlimited). */
@@ -23,9 +24,9 @@ export function isLongRunning(req: FastifyRequest): boolean {
   const [path, query = ''] = req.url.split('?');
   const params = new URLSearchParams(query);
   const watch = params.get('watch');
-  if (watch === 'true' || watch === '1' || path.includes('/watch/')) return true;
+  if (queryBool(watch) || path.includes('/watch/')) return true;
   if (/\/(exec|attach|portforward|proxy)$/.test(path)) return true;
-  return /\/log$/.test(path) && (params.get('follow') === 'true' || params.get('follow') === '1');
+  return /\/log$/.test(path) && !!queryBool(params.get('follow'));
 }
 
 /** A gate to call once per request: true to go on, false when it has answered 429. */

@@ -15,6 +15,7 @@ import { parseIncludeObject, partialObjectMetadata, toTable } from '../registry/
 import type { ResourceDef } from '../registry/types.ts';
 import { contentTypeOf, encodeYaml, negotiate, type Representation } from './negotiate.ts';
 import { sendText } from './respond.ts';
+import { queryBool } from '../api/query-bool.ts';
 
 type Query = Record<string, string | undefined>;
 
@@ -59,7 +60,7 @@ export async function metricsApiRoutes(app: FastifyInstance, opts: { registry: R
       if (rep.view === 'PartialObjectMetadata') return send(reply, rep, partialObjectMetadata(obj, rep.viewVersion));
       return send(reply, rep, obj);
     }
-    if (query.watch === 'true' || query.watch === '1') throw watchNotSupported(def);
+    if (queryBool(query.watch)) throw watchNotSupported(def);
     const rep = negotiate(req.headers.accept, ['Table', 'PartialObjectMetadataList']);
     const selectors = { labelSelector: query.labelSelector || undefined, fieldSelector: query.fieldSelector || undefined };
     const items: KubeObject[] = def === podMetricsResource ? await source.listPodMetrics(namespace, selectors) : await source.listNodeMetrics(selectors);

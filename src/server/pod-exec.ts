@@ -12,6 +12,7 @@ import type { Status } from '../api/types.ts';
 import { RuntimeError, type ExecResult } from '../kubelet/runtime.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ResourceDef } from '../registry/types.ts';
+import { queryBool } from '../api/query-bool.ts';
 
 const v5 = 'v5.channel.k8s.io';
 const v4 = 'v4.channel.k8s.io';
@@ -52,7 +53,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 export function parseExecOptions(q: Query): PodExecOptions {
   const all = (name: string) => (q[name] === undefined ? [] : ([] as string[]).concat(q[name]!));
-  const flag = (name: string) => all(name)[0] === 'true' || all(name)[0] === '1';
+  const flag = (name: string) => queryBool(all(name)) ?? false;
   const opts = {
     container: all('container')[0] || undefined, command: all('command'),
     stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), tty: flag('tty'),

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
 import type { PodRuntime } from '../kubelet/runtime.ts';
 import { RuntimeError } from '../kubelet/runtime.ts';
+import { queryBool } from '../api/query-bool.ts';
+import type { KubeObject } from '../api/types.ts';
 
 type Query = Record<string, string | undefined>;
 
@@ -14,16 +16,43 @@ function optionalInt(q: Query, name: string): number | undefined {
   return n;
 }
 
-export async function servePodLogs(req: FastifyRequest, reply: FastifyReply, runtime: PodRuntime | undefined, namespace: string, name: string): Promise<void> {
+const names = (list: unknown) => (Array.isArray(list) ? list : []).map((c: { name?: string }) => c?.name ?? '');
+
+/**
+ * kube's pod LogLocation before it reaches a kubelet: the container must be named when the
+ * pod has several (and must exist), and a pod not yet scheduled has no log location — kube
+ * answers 200 with an empty body rather than claim the pod is missing. Returns false when
+ * the answer was sent.
+ */
+function checkLogLocation(reply: FastifyReply, pod: KubeObject, container: string | undefined): boolean {
+  const spec = (pod.spec ?? {}) as { containers?: unknown; initContainers?: unknown; ephemeralContainers?: unknown; nodeName?: string };
+  const name = pod.metadata.name ?? '';
+  const containers = names(spec.containers);
+  const inits = names(spec.initContainers);
+  if (!container && containers.length !== 1) {
+    let msg = `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`;
+    if (inits.length) msg += ` or one of the init containers: [${inits.join(' ')}]`;
+    throw errors.badRequest(msg);
+  }
+  if (container && ![...containers, ...inits, ...names(spec.ephemeralContainers)].includes(container)) {
+    throw errors.badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  if (spec.nodeName) return true;
+  reply.code(200).header('content-type', 'text/plain').send('');
+  return false;
+}
+
+export async function servePodLogs(req: FastifyRequest, reply: FastifyReply, runtime: PodRuntime | undefined, namespace: string, name: string, pod?: KubeObject): Promise<void> {
   const q = req.query as Query;
+  if (pod && !checkLogLocation(reply, pod, q.container)) return;
   if (!runtime) throw errors.badRequest(`pod ${name} does not run on a node with a kubelet that serves logs`);
   const abort = new AbortController();
-  const follow = q.follow === 'true';
+  const follow = queryBool(q.follow) ?? false;
   let lines: AsyncIterable<string>;
   try {
     lines = await runtime.logs(namespace, name, q.container, {
       follow, tailLines: optionalInt(q, 'tailLines'), sinceSeconds: optionalInt(q, 'sinceSeconds'), sinceTime: q.sinceTime,
-      timestamps: q.timestamps === 'true', previous: q.previous === 'true', limitBytes: optionalInt(q, 'limitBytes'), signal: abort.signal,
+      timestamps: queryBool(q.timestamps) ?? false, previous: queryBool(q.previous) ?? false, limitBytes: optionalInt(q, 'limitBytes'), signal: abort.signal,
     });
   } catch (err) {
     if (err instanceof RuntimeError) throw new StatusError(err.code, err.reason, err.message);

@@ -24,6 +24,10 @@ import { serveWatch } from './watch-http.ts';
 import { servePodLogs } from './pod-logs.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
+import { queryBool } from '../api/query-bool.ts';
+import { bindingResource } from '../registry/resources/small-kinds.ts';
+import type { Aggregator } from './aggregator/aggregator.ts';
+import { proxyToExtension } from './aggregator/proxy.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 const deleteOptionsDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
@@ -35,9 +39,12 @@ function bodyTypesOf(def: ResourceDef): string[] {
   return def.custom ? customBodyTypes : bodyTypes;
 }
 
-export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
-  const { registry } = opts;
+export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry; aggregator?: Aggregator }): Promise<void> {
+  const { registry, aggregator } = opts;
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    // An aggregated group-version: the extension API server answers (kube-aggregator's proxy).
+    const remote = aggregator?.match(req.url);
+    if (remote) return proxyToExtension(aggregator!, remote, req, reply);
     const path = apiPathOf(req, registry.catalog);
     if (path.kind !== 'resource') {
       if (req.method !== 'GET') throw errors.methodNotAllowed();
@@ -148,7 +155,7 @@ async function createToken(reply: FastifyReply, registry: Registry, namespace: s
 async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
-  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name);
+  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name, (await registry.store(def).get(namespace, name)).object);
   if (subresource === 'exec') throw errors.badRequest('Upgrade request required');
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
@@ -176,6 +183,11 @@ async function create(req: FastifyRequest, reply: FastifyReply, registry: Regist
   requireVerb(def, 'create');
   const rep = negotiate(req.headers.accept, objectViews());
   const body = decodeRequestBody(req.body as Buffer | undefined, req.headers['content-type'], bodyTypesOf(def), expectedTypeMeta(def));
+  if (def === bindingResource) {
+    const name = (body as { metadata?: { name?: string } } | undefined)?.metadata?.name ?? '';
+    const status = await bindPod(registry, registry.catalog.lookup('', 'v1', 'pods')!, namespace!, name, body);
+    return sendText(reply, 201, 'application/json', JSON.stringify(status));
+  }
   def.custom?.admitCreate?.();
   const res = await registry.store(def).create(namespace, body, writeOptions(q, req));
   sendWarnings(reply, res.warnings);
@@ -202,7 +214,7 @@ async function patch(req: FastifyRequest, reply: FastifyReply, registry: Registr
   if (force !== undefined && type !== 'apply') {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
   }
-  const opts = { ...writeOptions(q, req), subresource, force: force === 'true' };
+  const opts = { ...writeOptions(q, req), subresource, force: queryBool(force) ?? false };
   const store = registry.store(def);
   const res = type === 'apply' ? await store.apply(namespace, name, body, opts) : await store.patch(namespace, name, type, body, opts);
   sendWarnings(reply, res.warnings);
@@ -233,7 +245,7 @@ function deleteRequest(req: FastifyRequest, def: ResourceDef, q: Query): DeleteR
   const policy = one(q, 'propagationPolicy');
   if (policy) out.propagationPolicy = policy as DeleteRequest['propagationPolicy'];
   const orphan = one(q, 'orphanDependents');
-  if (orphan !== undefined) out.orphanDependents = orphan === 'true';
+  if (orphan !== undefined) out.orphanDependents = queryBool(orphan);
   if (dryRunOf(q)) out.dryRun = true;
   if (out.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(out.propagationPolicy)) {
     throw errors.invalid('DeleteOptions', '', '', [{ type: 'FieldValueNotSupported', field: 'propagationPolicy', badValue: out.propagationPolicy, supported: ['Foreground', 'Background', 'Orphan', 'nil'] }]);

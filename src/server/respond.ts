@@ -3,6 +3,7 @@
 import type { FastifyReply } from 'fastify';
 import type { KubeObject, Status } from '../api/types.ts';
 import type { StatusError } from '../api/errors.ts';
+import { encodeStatus } from '../api/status-json.ts';
 import type { ListPage } from '../registry/list.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../registry/table.ts';
 import { groupVersion, type ResourceDef } from '../registry/types.ts';
@@ -31,13 +32,13 @@ function sendDocument(reply: FastifyReply, code: number, rep: Representation, do
 }
 
 export function sendStatus(reply: FastifyReply, err: StatusError): FastifyReply {
-  return sendText(reply, err.status.code, 'application/json', JSON.stringify(err.status));
+  return sendText(reply, err.status.code, 'application/json', encodeStatus(err.status));
 }
 
 export function sendSuccess(reply: FastifyReply, rep: Representation, details: Status['details']): FastifyReply {
   // kube's Success Status for a DELETE carries no code in its body.
   const status: Omit<Status, 'code'> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details };
-  return sendDocument(reply, 200, rep, status);
+  return sendDocument(reply, 200, rep, status, rep.encoding === 'json' ? encodeStatus(status) : undefined);
 }
 
 export interface ObjectResponse {

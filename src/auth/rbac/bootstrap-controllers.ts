@@ -7,6 +7,7 @@
 // ClusterRole `kubelite:controller-manager`, and nothing beyond them.
 import { core, eventsRule, read, rule } from './policy-rules.ts';
 import type { PolicyRule } from './types.ts';
+import { moreControllerRoles } from './bootstrap-controllers-more.ts';
 
 const appsAndExtensions = ['apps', 'extensions'];
 
@@ -109,6 +110,7 @@ export const controllerRoles: Record<string, PolicyRule[]> = {
     eventsRule,
   ],
   'ttl-after-finished-controller': [rule('delete get list watch', ['batch'], 'jobs'), eventsRule],
+  ...moreControllerRoles,
 };
 
 /** kubelite's controllers → the kube controller whose role covers each (taint eviction is the node controller's in kube). */
@@ -117,4 +119,8 @@ export const kubeliteControllerRoles = [
   'daemon-set-controller', 'job-controller', 'cronjob-controller', 'ttl-after-finished-controller', 'generic-garbage-collector',
   'service-account-controller', 'endpoint-controller', 'endpointslice-controller', 'horizontal-pod-autoscaler',
   'resourcequota-controller', 'root-ca-cert-publisher',
+  // issue 15's controllers: disruption, ClusterRole aggregation, RCs, pod GC, volumes, CSRs, mirroring, TTL.
+  'disruption-controller', 'clusterrole-aggregation-controller', 'replication-controller', 'pod-garbage-collector',
+  'persistent-volume-binder', 'pv-protection-controller', 'pvc-protection-controller', 'attachdetach-controller',
+  'certificate-controller', 'endpointslicemirroring-controller', 'ttl-controller', 'ephemeral-volume-controller',
 ];

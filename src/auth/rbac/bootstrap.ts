@@ -53,6 +53,8 @@ function controllerManagerRules(): PolicyRule[] {
   for (const c of kubeliteControllerRoles) {
     for (const r of controllerRoles[c]) if (!rules.some((have) => JSON.stringify(have) === JSON.stringify(r))) rules.push(r);
   }
+  // kubelite's hostpath provisioner (controllers/volume/hostpath-provisioner.ts) creates the default StorageClass when absent.
+  rules.push(rule('create', ['storage.k8s.io'], 'storageclasses'));
   return rules;
 }
 

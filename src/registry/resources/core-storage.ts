@@ -145,6 +145,8 @@ function validatePVCUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   const next = deepCopy(pvc.spec ?? {});
   const prev = old.spec ?? {};
   if (!prev.volumeName && next.volumeName) delete next.volumeName;
+  // Retroactive default StorageClass assignment (GA in 1.28): an unset class may be set once.
+  if (prev.storageClassName == null && next.storageClassName != null) delete next.storageClassName;
   const bound = old.status?.phase === 'Bound';
   if (bound && next.resources?.requests?.storage !== undefined) {
     const newSize = next.resources.requests.storage;
@@ -157,6 +159,7 @@ function validatePVCUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   if (next.volumeAttributesClassName === undefined) delete next.volumeAttributesClassName;
   const prevComparable = { ...prev };
   if (!prev.volumeName && pvc.spec?.volumeName) delete prevComparable.volumeName;
+  if (prev.storageClassName == null) delete prevComparable.storageClassName;
   if (!jsonEqual(next, prevComparable)) {
     errs.unshift(field.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n' +
       specDiff(prevComparable, next, 'core.PersistentVolumeClaimSpec')));

@@ -18,6 +18,8 @@ const maxPorts = 20000;
 const maxTopologyLabels = 16;
 
 function defaultEndpointSlice(eps: KubeObject): void {
+  // Go's `Endpoints []Endpoint` without omitempty: an absent list is written as null.
+  eps.endpoints ??= null;
   for (const p of arrayOf(eps.ports)) {
     if (!isObject(p)) continue;
     p.name ??= '';
@@ -160,6 +162,8 @@ export const endpointSliceResource: ResourceDef = {
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice',
   shortNames: [], categories: [], namespaced: true, verbs: allVerbs, subresources: [],
   schema: 'io.k8s.api.discovery.v1.EndpointSlice',
+  // The endpointslice controller writes a slice without endpoints when a Service has none; kube stores `endpoints: null`.
+  nullableFields: ['endpoints'],
   columns: [
     docColumn('AddressType', 'string', slice('addressType'), (o) => str(o.addressType)),
     docColumn('Ports', 'string', slice('ports'), formatPorts),

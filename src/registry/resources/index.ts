@@ -7,7 +7,14 @@ import { coreResources } from './core.ts';
 import { otherResources } from './other.ts';
 import { authorizationResources } from './authorization.ts';
 import { rbacResources } from './rbac.ts';
+import { certificateSigningRequestResource } from './certificates.ts';
+import { storageCsiResources } from './storage-csi.ts';
+import { smallResources } from './small-kinds.ts';
+import { flowcontrolResources } from './flowcontrol.ts';
+import { componentStatusResource } from './component-status.ts';
+import { apiServiceResource } from './apiregistration.ts';
 
 export function builtinResources(): ResourceDef[] {
-  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources];
+  return [...coreResources, ...appsResources, ...batchResources, ...otherResources, ...admissionRegistrationResources, ...rbacResources, ...authorizationResources,
+    ...storageCsiResources, certificateSigningRequestResource, ...smallResources, ...flowcontrolResources, componentStatusResource, apiServiceResource];
 }

@@ -128,3 +128,16 @@ export function parseFieldSelector(s: string, allowed: ReadonlySet<string>): Fie
   }
   return compile(reqs);
 }
+
+/**
+ * The value `field` must equal under selector `s` (fields.Selector.RequiresExactMatch), or
+ * undefined when it need not or `s` does not parse — as kube's RequestInfoFactory reads
+ * `metadata.name` from a list or watch to authorize it as a request for that one name.
+ */
+export function requiredFieldValue(s: string, field: string): string | undefined {
+  try {
+    return compile(parseTerms(s)).requiresExactMatch(field);
+  } catch {
+    return undefined;
+  }
+}

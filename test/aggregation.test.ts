@@ -1,0 +1,145 @@
+// API aggregation through kubectl 1.32: a small extension API server (plain Node HTTPS)
+// registered with an APIService is probed, merged into discovery and read through kubelite,
+// which proxies with the front-proxy client certificate and the requestheader identity.
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { webcrypto, X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import * as x509 from '@peculiar/x509';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+const group = 'wardle.example.com';
+
+let server: TestServer;
+let extension: Server;
+let extPort = 0;
+let caPem = '';
+const seen: Array<{ path: string; user?: string; groups: string[]; clientCN?: string; authorized: boolean }> = [];
+
+async function selfSignedServing(): Promise<{ cert: string; key: string }> {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: 'CN=wardle', keys, signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3600_000),
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'wardle.default.svc' }])],
+  });
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  return { cert: cert.toString('pem'), key: `-----BEGIN PRIVATE KEY-----\n${der.toString('base64')}\n-----END PRIVATE KEY-----\n` };
+}
+
+const flunder = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: `${group}/v1`, kind: 'Flunder', metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' }, ...extra,
+});
+
+async function startExtension(frontProxyCA: string): Promise<void> {
+  const serving = await selfSignedServing();
+  caPem = serving.cert;
+  extension = createServer({ ...serving, ca: frontProxyCA, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    const socket = req.socket as TLSSocket;
+    const peer = socket.getPeerCertificate();
+    const groups = ([] as string[]).concat(req.headers['x-remote-group'] ?? []).flatMap((g) => g.split(', '));
+    seen.push({ path: req.url ?? '', user: req.headers['x-remote-user'] as string | undefined, groups, clientCN: String(peer?.subject?.CN ?? ''), authorized: socket.authorized });
+    const json = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const path = (req.url ?? '').split('?')[0];
+    if (path === `/apis/${group}/v1`) {
+      return json(200, {
+        kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/v1`,
+        resources: [{ name: 'flunders', singularName: 'flunder', namespaced: true, kind: 'Flunder', verbs: ['get', 'list'], shortNames: ['fl'] }],
+      });
+    }
+    if (path === `/apis/${group}/v1/namespaces/default/flunders`) {
+      return json(200, { apiVersion: `${group}/v1`, kind: 'FlunderList', metadata: { resourceVersion: '1' }, items: [flunder('alpha')] });
+    }
+    if (path === `/apis/${group}/v1/namespaces/default/flunders/alpha`) {
+      return json(200, flunder('alpha', { seenBy: { user: req.headers['x-remote-user'], groups, clientCN: String(peer?.subject?.CN ?? ''), authorized: socket.authorized } }));
+    }
+    return json(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: 'not found' });
+  });
+  await new Promise<void>((resolve) => extension.listen(0, '127.0.0.1', resolve));
+  extPort = (extension.address() as { port: number }).port;
+}
+
+async function apply(obj: unknown): Promise<void> {
+  const res = await server.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
+  assert.equal(res.code, 0, res.stderr);
+}
+
+async function availableCondition(name: string): Promise<{ status: string; reason: string; message: string } | undefined> {
+  const res = await server.request(`/apis/apiregistration.k8s.io/v1/apiservices/${name}`);
+  if (res.status !== 200) return undefined;
+  return ((await res.json()).status?.conditions ?? []).find((c: { type: string }) => c.type === 'Available');
+}
+
+before(async () => {
+  server = await startTestServer();
+  const cm = await server.getJson<any>('/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication');
+  await startExtension(cm.data['requestheader-client-ca-file']);
+});
+after(async () => {
+  await server?.stop();
+  await new Promise((resolve) => extension?.close(resolve));
+});
+
+describe('API aggregation', () => {
+  it('reports ServiceNotFound and MissingEndpoints as kube\'s availability controller does', async () => {
+    await apply({
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1alpha1.missing.example.com' },
+      spec: { group: 'missing.example.com', version: 'v1alpha1', groupPriorityMinimum: 1000, versionPriority: 15, insecureSkipTLSVerify: true, service: { namespace: 'default', name: 'nowhere' } },
+    });
+    const missing = await until('ServiceNotFound', async () => {
+      const c = await availableCondition('v1alpha1.missing.example.com');
+      return c?.reason === 'ServiceNotFound' ? c : undefined;
+    });
+    assert.equal(missing.status, 'False');
+    assert.equal(missing.message, 'service/nowhere in "default" is not present');
+    await apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'nowhere', namespace: 'default' }, spec: { ports: [{ port: 443 }] } });
+    const noEndpoints = await until('MissingEndpoints', async () => {
+      const c = await availableCondition('v1alpha1.missing.example.com');
+      return c?.reason === 'MissingEndpoints' ? c : undefined;
+    }, 30_000);
+    assert.equal(noEndpoints.status, 'False');
+    const row = (await server.kubectl(['get', 'apiservice', 'v1alpha1.missing.example.com', '--no-headers'])).stdout;
+    assert.match(row, /^v1alpha1\.missing\.example\.com\s+default\/nowhere\s+False \(MissingEndpoints\)\s+/);
+  });
+
+  it('probes an extension API server, merges its discovery and proxies kubectl to it', async () => {
+    await apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'wardle', namespace: 'default' }, spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ port: extPort }] } });
+    await apply({
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: `v1.${group}` },
+      spec: { group, version: 'v1', groupPriorityMinimum: 1000, versionPriority: 15, caBundle: Buffer.from(caPem).toString('base64'), service: { namespace: 'default', name: 'wardle', port: extPort } },
+    });
+    const available = await until('the APIService to turn Available', async () => {
+      const c = await availableCondition(`v1.${group}`);
+      return c?.status === 'True' ? c : undefined;
+    }, 30_000);
+    assert.deepEqual([available.reason, available.message], ['Passed', 'all checks passed']);
+    const probe = seen.find((s) => s.path === `/apis/${group}/v1`);
+    assert.equal(probe?.clientCN, 'front-proxy-client');
+    assert.equal(probe?.authorized, true, 'the probe presents a client certificate the requestheader CA signed');
+
+    const groups = await server.getJson<any>('/apis');
+    assert.ok(groups.groups.some((g: any) => g.name === group), 'group in /apis');
+    const resources = await server.kubectl(['api-resources', '--api-group', group, '--no-headers']);
+    assert.match(resources.stdout, /^flunders\s+fl\s+wardle\.example\.com\/v1\s+true\s+Flunder/m);
+
+    const list = await server.kubectl(['get', 'flunders', '-o', 'json']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).items.map((i: any) => i.metadata.name), ['alpha']);
+    const one = JSON.parse((await server.kubectl(['get', 'fl', 'alpha', '-o', 'json'])).stdout);
+    assert.equal(one.seenBy.user, 'kubernetes-admin');
+    assert.ok(one.seenBy.groups.includes('system:authenticated'));
+    assert.equal(one.seenBy.clientCN, 'front-proxy-client');
+    assert.equal(one.seenBy.authorized, true);
+    const nobody = await server.kubectl(['get', 'flunders', '--as=nobody']);
+    assert.notEqual(nobody.code, 0);
+    assert.match(nobody.stderr, /flunders.wardle.example.com is forbidden: User "nobody" cannot list resource "flunders"/);
+    assert.ok(!seen.some((s) => s.user === 'nobody'), 'a forbidden request never reaches the extension');
+  });
+});
