@@ -119,10 +119,13 @@ test('a pod naming a missing service account or priority class is forbidden', as
 });
 
 test('DefaultStorageClass gives a claim without a class the default one', async () => {
-  await kubectlOk(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: 'example.com/fake',
-  }));
+  // The cluster's own default class (made by the hostpath provisioner at start), as on a
+  // kind or minikube cluster: the one StorageClass marked default.
+  const defaults = await until('the default StorageClass', async () => {
+    const list = JSON.parse((await kubectlOk(['get', 'storageclass', '-o', 'json'])).stdout) as { items: { metadata: { name: string; annotations?: Record<string, string> } }[] };
+    return list.items.filter((sc) => sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((sc) => sc.metadata.name);
+  });
+  assert.deepEqual(defaults, ['standard']);
   await kubectlOk(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'default' },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
