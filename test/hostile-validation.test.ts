@@ -71,4 +71,16 @@ describe('validation of hostile values (issue 16, finding 8)', () => {
     res = await post(`${ns}/configmaps`, cm, `?fieldManager=${'m'.repeat(128)}`);
     assert.equal(res.status, 201);
   });
+
+  it('answers a CRD with spec: null or versions: null with a 422 naming the field (finding 7)', async () => {
+    const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    const metadata = { name: 'nulls.n.example.com' };
+    const noSpec = await post(crds, JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata, spec: null }));
+    assert.equal(noSpec.status, 422);
+    assert.match(noSpec.json.message, /spec: Required value/);
+    const noVersions = await post(crds, JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata,
+      spec: { group: 'n.example.com', scope: 'Namespaced', names: { plural: 'nulls', kind: 'Null' }, versions: null } }));
+    assert.equal(noVersions.status, 422);
+    assert.match(noVersions.json.message, /spec\.versions: Required value/);
+  });
 });
