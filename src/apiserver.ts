@@ -20,7 +20,8 @@ import { buildApp } from './server/app.ts';
 import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
-import { ensurePki } from './auth/pki.ts';
+import { builtinIdentities, ensurePki } from './auth/pki.ts';
+import { ConsoleSessions } from './auth/console-sessions.ts';
 import type { MaxInFlightOptions } from './server/max-in-flight.ts';
 import { openStorageBackend, type StorageBackendOptions } from './storage/open.ts';
 import { WatchCache } from './storage/watch-cache.ts';
@@ -47,6 +48,8 @@ export interface ApiServerOptions {
   insecurePort?: number;
   /** ServiceAccount tokens: --service-account-issuer, --api-audiences, keys, expiration limits (see auth/serviceaccount/). */
   serviceAccounts?: ServiceAccountOptions;
+  /** Serve the browser console at /ui/ (default true; --no-ui turns it off). */
+  ui?: boolean;
 }
 
 export interface RunningApiServer {
@@ -61,6 +64,8 @@ export interface RunningApiServer {
   kubeconfigs: Kubeconfigs;
   /** PEM of the cluster CA. */
   caCert: string;
+  /** The console's URL with a one-time login token for the admin (absent with --no-ui). */
+  consoleLoginUrl?: string;
   app: FastifyInstance;
   registry: Registry;
   /** Where pods/log (and later exec) reach the simulated kubelets. */
@@ -90,13 +95,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const serviceAccountTokens = new ServiceAccountTokens(registry, opts.serviceAccounts);
   // RBAC: the policy cache, the default roles and bindings reconciled, aggregation in step.
   const rbac = await startRbac(registry, logger);
+  // The console's sessions are the admin kubeconfig's user, reached through a one-time login token.
+  const consoleSessions = opts.ui === false ? undefined : new ConsoleSessions({ user: { username: builtinIdentities.admin.user, groups: builtinIdentities.admin.groups } });
   const serving = await prepareSecureServing(opts.dataDir, opts.host, {
-    ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
+    ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer,
+    tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator, ...(consoleSessions ? [consoleSessions.authenticator] : [])],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, ui: consoleSessions && { sessions: consoleSessions }, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
@@ -109,6 +117,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let closed = false;
   return {
     url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
+    consoleLoginUrl: consoleSessions && `${url}/ui/#token=${consoleSessions.issueLoginToken()}`,
     setPodRuntime(runtime) {
       registry.podRuntime = runtime;
     },

@@ -59,6 +59,7 @@ Flags:
   --no-scheduler     do not start the scheduler
   --no-controllers   do not start the controller manager
   --no-kubelet       do not start the simulated kubelets
+  --no-ui            do not serve the browser console at /ui/
   --kubeconfig F     (kubelet, scheduler) the API server to work against
   --server URL       (kubeconfig) the API server address to print (default: the one in DIR/kubeconfig)
   --log-level LEVEL  fatal|error|warn|info|debug|trace (default warn, or LOG_LEVEL)
@@ -104,6 +105,7 @@ const options = {
   'no-scheduler': { type: 'boolean' },
   'no-controllers': { type: 'boolean' },
   'no-kubelet': { type: 'boolean' },
+  'no-ui': { type: 'boolean' },
   kubeconfig: { type: 'string' },
   server: { type: 'string' },
   'log-level': { type: 'string' },
@@ -184,6 +186,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
       maxEventAgeMs: integer('watch-cache-window', values['watch-cache-window']) * 1000,
     },
     serviceNetwork: { clusterIPRange: values['service-cluster-ip-range'], nodePortRange: values['service-node-port-range'] },
+    ui: !values['no-ui'],
   });
   // Each worker connects as its own user, as kube's components do (kubeadm's *.conf files).
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
@@ -205,7 +208,8 @@ async function serve(values: Values, log: Logger): Promise<void> {
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
   if (server.insecureUrl) process.stdout.write(`kubelite insecure port (plain HTTP, no authentication): ${server.insecureUrl}\n`);
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
-    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
+    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n` +
+    (server.consoleLoginUrl ? `  console (logs the admin in once): ${server.consoleLoginUrl}\n` : ''));
   stopOnSignals(log, async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await server.close();

@@ -21,6 +21,7 @@ import { defaultMaxInFlight, maxInFlightGate, type MaxInFlightOptions } from './
 import { authenticationApiRoutes, type TokenReviewOptions } from '../auth/reviews.ts';
 import type { RuleResolver } from '../auth/rbac/rule-resolver.ts';
 import { authorizationApiRoutes } from './authorization-api.ts';
+import { isUiPath, uiRoutes, type UiOptions } from './ui.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -35,6 +36,8 @@ export interface ApiServerAppOptions {
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
   auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
+  /** Serve the browser console at /ui/ (off with --no-ui). */
+  ui?: UiOptions;
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
@@ -68,7 +71,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   });
   if (opts.auth) {
     const beforeAuthorization = maxInFlightGate(opts.maxInFlight ?? defaultMaxInFlight);
-    installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization });
+    installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization, isPublicPath: opts.ui ? isUiPath : undefined });
   }
   await app.register(websocket, {
     options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
@@ -80,6 +83,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(resourceRoutes, { registry: opts.registry });
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
+  if (opts.ui) await app.register(uiRoutes, opts.ui);
   if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });
   return app;
 }
