@@ -3,8 +3,9 @@
 // and the watch starts again from OLDEST), so that every write since creation comes back in
 // order, then goes on live. Each write is described by what changed from the version before
 // and attributed to the managers whose managedFields entries it touched.
-import { ApiError, readLines, request } from './api.ts';
-import type { KubeObject, ManagedFieldsEntry, Status, WatchEvent } from './types.ts';
+import { ApiError } from './api.ts';
+import type { KubeObject, ManagedFieldsEntry, WatchEvent } from './types.ts';
+import { watchSocket } from './watch-socket.ts';
 
 export interface FlowEntry {
   /** The resourceVersion that orders it (numeric in kubelite and on etcd, where it is the store's revision). */
@@ -86,13 +87,7 @@ export async function watchHistory(opts: HistoryOptions): Promise<void> {
   for (let attempt = 0; attempt < 5 && !opts.signal.aborted; attempt++) {
     const url = `${opts.collection}?fieldSelector=${encodeURIComponent(`metadata.name=${opts.name}`)}&watch=1&resourceVersion=${from}`;
     try {
-      const res = await request(url, { signal: opts.signal });
-      await readLines(res, (line) => {
-        const event = JSON.parse(line) as WatchEvent;
-        if (event.type === 'ERROR') {
-          const status = event.object as unknown as Status;
-          throw new ApiError(status.code ?? 500, status, status.message ?? 'watch error');
-        }
+      await watchSocket(url, (event) => {
         if (event.type === 'BOOKMARK') return;
         const obj = event.object;
         from = obj.metadata.resourceVersion ?? from;
@@ -100,7 +95,7 @@ export async function watchHistory(opts: HistoryOptions): Promise<void> {
         const d = describeWrite(event.type, previous.get(uid), obj);
         previous.set(uid, obj);
         opts.onEntry({ rv: Number(obj.metadata.resourceVersion), time: latestTime(obj), source: 'write', tags: d.tags, actor: d.actor, text: d.text.join('; ') });
-      });
+      }, opts.signal);
     } catch (err) {
       if (opts.signal.aborted) return;
       const oldest = err instanceof ApiError && err.code === 410 ? /\((\d+)\)\s*$/.exec(err.message)?.[1] : undefined;

@@ -3,8 +3,9 @@
 // watch again from the last version seen; 410 Expired means list again. No polling. Views share
 // one informer per path and selector, released when the last view stops using it.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, getJson, readLines, request } from './api.ts';
-import { keyOf, type KubeList, type KubeObject, type Status, type WatchEvent } from './types.ts';
+import { ApiError, getJson } from './api.ts';
+import { keyOf, type KubeList, type KubeObject, type WatchEvent } from './types.ts';
+import { watchSocket } from './watch-socket.ts';
 
 type Listener = () => void;
 
@@ -78,20 +79,14 @@ export class Informer {
   }
 
   private async watch(): Promise<void> {
-    const res = await request(this.url(`watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.rv)}`), { signal: this.abort.signal });
-    await readLines(res, (line) => {
-      const event = JSON.parse(line) as WatchEvent;
-      if (event.type === 'ERROR') {
-        const status = event.object as unknown as Status;
-        throw new ApiError(status.code ?? 500, status, status.message ?? 'watch error');
-      }
+    await watchSocket(this.url(`watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.rv)}`), (event) => {
       this.rv = event.object.metadata?.resourceVersion ?? this.rv;
       if (event.type === 'BOOKMARK') return;
       if (event.type === 'DELETED') this.items.delete(keyOf(event.object));
       else this.items.set(keyOf(event.object), event.object);
       this.onEvent?.(event);
       this.notify();
-    });
+    }, this.abort.signal);
   }
 }
 
@@ -108,12 +103,12 @@ function acquire(path: string, query: string): Informer {
 }
 
 function release(informer: Informer): void {
-  // Kept a little while: switching views back and forth should not list again.
+  // Kept a few seconds: going to an object and back should not list again.
   setTimeout(() => {
     if (informer.listenerCount > 0) return;
     informer.stop();
     shared.delete(`${informer.path}?${informer.query}`);
-  }, 30_000);
+  }, 5_000);
 }
 
 export interface LiveList {

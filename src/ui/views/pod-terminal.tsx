@@ -6,12 +6,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Terminal } from '@xterm/xterm';
 import { session } from '../api.ts';
+import { bearerProtocol, socketUrl } from '../watch-socket.ts';
 import type { KubeObject } from '../types.ts';
-
-function tokenProtocol(token: string): string {
-  const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(token))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return `base64url.bearer.authorization.k8s.io.${b64}`;
-}
 
 export function PodTerminal({ pod }: { pod: KubeObject }) {
   const host = useRef<HTMLDivElement>(null);
@@ -28,9 +24,9 @@ export function PodTerminal({ pod }: { pod: KubeObject }) {
     term.focus();
     const params = new URLSearchParams({ container, stdin: 'true', stdout: 'true', tty: 'true' });
     for (const part of command.trim().split(/\s+/)) params.append('command', part);
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/namespaces/${namespace}/pods/${name}/exec?${params}`;
+    const url = socketUrl(`/api/v1/namespaces/${namespace}/pods/${name}/exec?${params}`);
     const protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
-    if (session.token) protocols.push(tokenProtocol(session.token));
+    if (session.token) protocols.push(bearerProtocol(session.token));
     const ws = new WebSocket(url, protocols);
     ws.binaryType = 'arraybuffer';
     const encoder = new TextEncoder();
