@@ -14,6 +14,9 @@ export async function buildUi(root) {
     outdir,
     bundle: true,
     format: 'esm',
+    // The terminal (xterm.js) is a chunk of its own, loaded when first opened.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: ['chrome110', 'firefox115'],
     jsx: 'automatic',

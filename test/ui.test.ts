@@ -118,6 +118,28 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await shot(admin, 'flow');
   });
 
+  it("runs a command in a pod's terminal over the exec WebSocket", async () => {
+    const name = (await ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    await admin.goto(loginUrl.replace(/#.*/, `#/object/core/v1/pods/default/${name}/exec`));
+    await admin.getByLabel('command').fill('echo hello-from-the-console');
+    await admin.getByRole('button', { name: 'Connect' }).click();
+    await admin.locator('.xterm-rows', { hasText: 'hello-from-the-console' }).waitFor().catch(async (err) => {
+      await shot(admin, 'terminal-failed');
+      throw new Error(`${err}: terminal says "${await admin.locator('.terminal .muted').innerText()}"`);
+    });
+    await admin.getByText('exited 0').waitFor();
+  });
+
+  it('streams events and charts /metrics', async () => {
+    await admin.goto(loginUrl.replace(/#.*/, '#/events'));
+    await admin.locator('.events-table [data-reason="Scheduled"]').first().waitFor();
+    await admin.goto(loginUrl.replace(/#.*/, '#/health'));
+    const requests = admin.getByRole('figure', { name: 'requests', exact: true });
+    await until('a request rate on the chart', async () => /\d+(\.\d+)? \/s/.test(await requests.innerText()), 20_000, 250);
+    await admin.getByText('kube-scheduler').first().waitFor();
+    await shot(admin, 'health');
+  });
+
   it("lists a CRD's objects with its printer columns", async () => {
     await ok(['apply', '-f', '-'], `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

@@ -4,7 +4,7 @@
 // cannot set an Authorization header on a WebSocket, so the bearer token travels as
 // kube-apiserver's base64url.bearer.authorization.k8s.io.<token> subprotocol.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Terminal } from '@xterm/xterm';
+import type { Terminal } from '@xterm/xterm';
 import { session } from '../api.ts';
 import { bearerProtocol, socketUrl } from '../watch-socket.ts';
 import type { KubeObject } from '../types.ts';
@@ -14,15 +14,27 @@ export function PodTerminal({ pod }: { pod: KubeObject }) {
   const containers: string[] = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
   const [container, setContainer] = useState(containers[0] ?? '');
   const [command, setCommand] = useState('sh');
+  const [interactive, setInteractive] = useState(false);
   const [session_, setSession] = useState(0);
   const [state, setState] = useState('');
   const { namespace, name } = pod.metadata;
   useEffect(() => {
     if (!session_ || !host.current) return;
-    const term = new Terminal({ cols: 120, rows: 30, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', fontSize: 13, theme: { background: '#0f172a' } });
-    term.open(host.current);
+    let cleanup: (() => void) | undefined;
+    let cancelled = false;
+    // xterm.js is most of the bundle's weight: loaded when a terminal is first opened.
+    void import('@xterm/xterm').then(({ Terminal: XTerm }) => {
+      if (cancelled || !host.current) return;
+      cleanup = connect(new XTerm({ cols: 120, rows: 30, fontFamily: 'ui-monospace, Menlo, Consolas, monospace', fontSize: 13, theme: { background: '#0f172a' } }), host.current);
+    });
+    return () => { cancelled = true; cleanup?.(); };
+  }, [session_]);
+
+  function connect(term: Terminal, el: HTMLElement): () => void {
+    term.open(el);
     term.focus();
-    const params = new URLSearchParams({ container, stdin: 'true', stdout: 'true', tty: 'true' });
+    const params = new URLSearchParams({ container, stdout: 'true', tty: 'true' });
+    if (interactive) params.set('stdin', 'true');
     for (const part of command.trim().split(/\s+/)) params.append('command', part);
     const url = socketUrl(`/api/v1/namespaces/${namespace}/pods/${name}/exec?${params}`);
     const protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
@@ -49,9 +61,13 @@ export function PodTerminal({ pod }: { pod: KubeObject }) {
     };
     ws.onclose = (e) => setState((s) => (s.startsWith('connected') || !s ? `closed${e.reason ? `: ${e.reason}` : ''}` : s));
     ws.onerror = () => setState('the server refused the connection (is exec allowed for you?)');
-    const input = term.onData((d) => send(0, encoder.encode(d)));
+    // Ctrl-D ends stdin (v5's close frame [255, 0]), as a terminal's EOF does.
+    const input = term.onData((d) => {
+      if (d === '\x04' && ws.protocol === 'v5.channel.k8s.io') { ws.send(new Uint8Array([255, 0])); return; }
+      send(0, encoder.encode(d));
+    });
     return () => { input.dispose(); ws.close(); term.dispose(); };
-  }, [session_]);
+  }
   return (
     <div class="terminal">
       <form class="toolbar" onSubmit={(e) => { e.preventDefault(); setSession((n) => n + 1); }}>
@@ -61,6 +77,7 @@ export function PodTerminal({ pod }: { pod: KubeObject }) {
           </select>
         )}
         <input value={command} aria-label="command" onInput={(e) => setCommand((e.target as HTMLInputElement).value)} />
+        <label class="check" title="send what you type as stdin; Ctrl-D ends it"><input type="checkbox" checked={interactive} onChange={() => setInteractive(!interactive)} /> stdin</label>
         <button type="submit" class="primary">{session_ ? 'Reconnect' : 'Connect'}</button>
         <span class="muted">{state}</span>
       </form>
