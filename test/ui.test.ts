@@ -30,7 +30,11 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  // Pods fade in as they arrive: the picture waits for the page's animations to finish.
+  const shot = async (page: Page, name: string) => {
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await page.screenshot({ path: join(shots, `${name}.png`) });
+  };
 
   before(async () => {
     ensureBuilt();
@@ -77,6 +81,9 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']), '5');
     await until('five ready replicas shown', async () => ((await web.locator('[data-ready]').textContent()) ?? '').startsWith('5/5'), 90_000, 250);
     await shot(admin, 'workloads');
+    await admin.goto(loginUrl.replace(/#.*/, '#/cluster'));
+    await until('five web pods in the node boxes', async () => (await admin.locator('.node a.pod[data-pod^="web-"]').count()) === 5, 30_000, 250);
+    await shot(admin, 'cluster-scaled');
   });
 
   it('edits a ConfigMap through server-side apply, shows the conflict, forces it, and kubectl reads the change', async () => {

@@ -21,7 +21,7 @@ function ResourcePicker({ resources, selected }: { resources: ApiResource[]; sel
       <ul>
         {shown.map((r) => (
           <li key={`${r.group}/${r.name}`}>
-            <a class={selected === r ? 'active' : ''} href={href('resources', r.group || 'core', r.version, r.name)} data-resource={`${r.name}${r.group ? `.${r.group}` : ''}`}>
+            <a class={selected === r ? 'active' : ''} ref={selected === r ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined} href={href('resources', r.group || 'core', r.version, r.name)} data-resource={`${r.name}${r.group ? `.${r.group}` : ''}`}>
               {r.name}{r.group && <span class="muted">.{r.group}</span>}
             </a>
           </li>
@@ -59,10 +59,10 @@ function ResourceTable({ resource }: { resource: ApiResource }) {
       <div class="toolbar">
         <h2>{resource.kind}<span class="muted"> {resource.group || 'core'}/{resource.version}</span></h2>
         <form class="inline" onSubmit={(e) => { e.preventDefault(); setApplied(labelSelector.trim()); }}>
-          <input data-filter placeholder="label selector, e.g. app=web,tier!=db" value={labelSelector} aria-label="label selector" onInput={(e) => setLabelSelector((e.target as HTMLInputElement).value)} />
+          <input data-filter class="selector" placeholder="label selector, e.g. app=web,tier!=db" value={labelSelector} aria-label="label selector" onInput={(e) => setLabelSelector((e.target as HTMLInputElement).value)} />
           <button type="submit">Filter</button>
         </form>
-        <span class="muted">{table ? `${table.rows.length} items` : ''}</span>
+        <span class="muted">{table ? `${table.rows.length} ${table.rows.length === 1 ? 'item' : 'items'}` : ''}</span>
       </div>
       <ErrorBox error={error ?? live.error} />
       {table && table.rows.length === 0 && <Empty>No {resource.name} {ns && resource.namespaced ? `in ${ns}` : ''}{applied ? ` matching ${applied}` : ''}.</Empty>}
