@@ -44,6 +44,20 @@ function PodRow({ pod }: { pod: KubeObject }) {
   );
 }
 
+/** Past this many pods an owner lists the first ones and offers the rest, so a 1,000-replica tree stays light. */
+const podsShown = 50;
+
+function PodList({ pods }: { pods: KubeObject[] }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? pods : pods.slice(0, podsShown);
+  return (
+    <ul class="tree">
+      {shown.map((p) => <PodRow key={p.metadata.uid} pod={p} />)}
+      {pods.length > shown.length && <li><button class="link" onClick={() => setAll(true)}>show all {pods.length} pods</button></li>}
+    </ul>
+  );
+}
+
 function revision(o: KubeObject): number {
   return Number(o.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 }
@@ -97,10 +111,10 @@ function WorkloadItem({ kind, obj, children }: { kind: WorkloadKind; obj: KubeOb
                 <a href={objectHref({ group: kind.kind === 'Deployment' ? 'apps' : 'batch', version: 'v1', plural: kind.kind === 'Deployment' ? 'replicasets' : 'jobs', namespace: child.metadata.namespace, name: child.metadata.name! })}>{child.metadata.name}</a>
                 {rev !== undefined && <Badge kind={rev === revision(obj) ? 'ok' : 'muted'}>revision {rev}</Badge>}
                 <span class="muted">{child.status?.readyReplicas ?? child.status?.succeeded ?? 0}/{child.spec?.replicas ?? child.spec?.completions ?? 1} · {images(child.spec?.template)} · {age(child.metadata.creationTimestamp)}</span>
-                {pods.length > 0 && <ul class="tree">{pods.map((p) => <PodRow key={p.metadata.uid} pod={p} />)}</ul>}
+                {pods.length > 0 && <PodList pods={pods} />}
               </li>
             );
-          }) : direct.filter((c) => c.kind === 'Pod' || c.spec?.containers).map((p) => <PodRow key={p.metadata.uid} pod={p} />)}
+          }) : <li><PodList pods={direct.filter((c) => c.kind === 'Pod')} /></li>}
         </ul>
       )}
     </li>
