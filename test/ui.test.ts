@@ -86,6 +86,21 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await shot(admin, 'cluster-scaled');
   });
 
+  it('sets the image, then undoes the rollout, as kubectl rollout history tells', async () => {
+    await admin.goto(loginUrl.replace(/#.*/, '#/workloads'));
+    const web = admin.locator('[data-workload="web"]');
+    await web.locator('[data-action="image"]').fill('nginx:1.27');
+    await web.locator('[data-action="set-image"]').click();
+    await web.locator('.result.ok', { hasText: 'nginx:1.27' }).waitFor();
+    assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx:1.27');
+    await web.locator('[data-child]', { hasText: 'revision 2' }).waitFor();
+    await web.locator('[data-action="undo"]').click();
+    await web.locator('.result.ok', { hasText: 'rolled back to revision 1' }).waitFor();
+    assert.equal(await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx');
+    await until('revision 3 (the old template again) in kubectl rollout history', async () =>
+      /^3\s/m.test(await ok(['rollout', 'history', 'deployment/web'])), 60_000, 500);
+  });
+
   it('edits a ConfigMap through server-side apply, shows the conflict, forces it, and kubectl reads the change', async () => {
     await ok(['create', 'configmap', 'greeting', '--from-literal=text=hello']);
     await admin.goto(loginUrl.replace(/#.*/, '#/object/core/v1/configmaps/default/greeting/yaml'));
