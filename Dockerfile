@@ -16,7 +16,7 @@ COPY package.json package-lock.json ./
 # bundle (esbuild's own binary comes as an optional dependency, not from its postinstall).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.mjs ./scripts/
+COPY scripts/build.mjs scripts/build-ui.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -13,6 +13,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { buildUi } from './build-ui.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist`;
@@ -52,6 +53,8 @@ await build({
   banner: { js: "import { createRequire as __kubeliteCreateRequire } from 'node:module'; const require = __kubeliteCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+// The browser console, served at /ui/ (scripts/build-ui.mjs).
+await buildUi(root);
 // What bin/kubelite.js compares source modification times with to tell a stale build.
 await writeFile(`${outdir}/build-stamp`, `${new Date().toISOString()}\n`);
 process.stderr.write(`kubelite: built dist/ in ${Math.round(performance.now() - started)} ms\n`);

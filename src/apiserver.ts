@@ -21,7 +21,8 @@ import { admissionPlugins } from './admission/plugins.ts';
 import { startApiExtensions } from './apiextensions/controller.ts';
 import { startRbac } from './auth/rbac/index.ts';
 import type { RbacAuthorization } from './auth/rbac/escalation.ts';
-import { ensurePki } from './auth/pki.ts';
+import { builtinIdentities, ensurePki } from './auth/pki.ts';
+import { ConsoleSessions } from './auth/console-sessions.ts';
 import { publishClusterAuthenticationInfo } from './auth/cluster-authentication-info.ts';
 import { ensureFlowControlBootstrap } from './registry/bootstrap/flowcontrol.ts';
 import { LocalAPIServices } from './server/aggregator/local-apiservices.ts';
@@ -54,6 +55,8 @@ export interface ApiServerOptions {
   serviceAccounts?: ServiceAccountOptions;
   /** --request-timeout in ms (default 60 s): the longest a client may take to send a request. */
   requestTimeoutMs?: number;
+  /** Serve the browser console at /ui/ (default true; --no-ui turns it off). */
+  ui?: boolean;
 }
 
 export interface RunningApiServer {
@@ -68,6 +71,8 @@ export interface RunningApiServer {
   kubeconfigs: Kubeconfigs;
   /** PEM of the cluster CA. */
   caCert: string;
+  /** The console's URL with a one-time login token for the admin (absent with --no-ui). */
+  consoleLoginUrl?: string;
   app: FastifyInstance;
   registry: Registry;
   /** Where pods/log (and later exec) reach the simulated kubelets. */
@@ -104,8 +109,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const serviceAccountTokens = new ServiceAccountTokens(registry, opts.serviceAccounts);
   // RBAC: the policy cache, the default roles and bindings reconciled, aggregation in step.
   const rbac = await startRbac(registry, logger);
+  // The console's sessions are the admin kubeconfig's user, reached through a one-time login token.
+  const consoleSessions = opts.ui === false ? undefined : new ConsoleSessions({ user: { username: builtinIdentities.admin.user, groups: builtinIdentities.admin.groups } });
   const serving = await prepareSecureServing(opts.dataDir, opts.host, {
-    ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer, tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator],
+    ...opts.secureServing, pki, authorizer: opts.secureServing?.authorizer ?? rbac.authorizer,
+    tokenAuthenticators: [...(opts.secureServing?.tokenAuthenticators ?? []), serviceAccountTokens.authenticator, ...(consoleSessions ? [consoleSessions.authenticator] : [])],
   });
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   await publishClusterAuthenticationInfo(registry, { caCert: String(serving.https.ca), frontProxyCaCert: serving.pki.frontProxyCaCert });
@@ -113,7 +121,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
   const aggregator = new Aggregator(registry, serving.pki.frontProxyClient, logger);
-  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, maxInFlight: opts.maxInFlight, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
+  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, maxInFlight: opts.maxInFlight, ui: consoleSessions && { sessions: consoleSessions }, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
     ready: { 'etcd': () => true, 'informer-sync': () => true },
     readyNotes: () => registry.unservable.list().map((o) => `[!]stored object ${o.key} cannot be served: ${o.reason}`),
   } });
@@ -131,6 +139,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let closed = false;
   return {
     url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
+    consoleLoginUrl: consoleSessions && `${url}/ui/#token=${consoleSessions.issueLoginToken()}`,
     setPodRuntime(runtime) {
       registry.podRuntime = runtime;
     },

@@ -70,6 +70,7 @@ Flags:
   --cluster-signing-cert-file F --cluster-signing-key-file F   the CA the CSR signers issue from
                      (default <data-dir>/pki/ca.crt and ca.key; controllers: none unless given)
   --no-kubelet       do not start the simulated kubelets
+  --no-ui            do not serve the browser console at /ui/
   --kubeconfig F     (kubelet, scheduler) the API server to work against
   --server URL       (kubeconfig) the API server address to print (default: the one in DIR/kubeconfig)
   --log-level LEVEL  fatal|error|warn|info|debug|trace (default warn, or LOG_LEVEL)
@@ -119,6 +120,7 @@ const options = {
   'cluster-signing-cert-file': { type: 'string' },
   'cluster-signing-key-file': { type: 'string' },
   'no-kubelet': { type: 'boolean' },
+  'no-ui': { type: 'boolean' },
   kubeconfig: { type: 'string' },
   server: { type: 'string' },
   'log-level': { type: 'string' },
@@ -216,6 +218,7 @@ async function serve(values: Values, log: Logger): Promise<void> {
       maxEventBytes: byteQuantity('watch-cache-bytes', values['watch-cache-bytes']),
     },
     serviceNetwork: { clusterIPRange: values['service-cluster-ip-range'], nodePortRange: values['service-node-port-range'] },
+    ui: !values['no-ui'],
   });
   // Each worker connects as its own user, as kube's components do (kubeadm's *.conf files).
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
@@ -239,7 +242,8 @@ async function serve(values: Values, log: Logger): Promise<void> {
   log.info({ url: server.url, ms: Date.now() - started }, 'kubelite ready');
   if (server.insecureUrl) process.stdout.write(`kubelite insecure port (plain HTTP, no authentication): ${server.insecureUrl}\n`);
   process.stdout.write(`kubelite is serving the Kubernetes API at ${server.url} (ready in ${Date.now() - started} ms)\n` +
-    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n`);
+    `  export KUBECONFIG=${server.kubeconfigPath}\n  kubectl get namespaces\n` +
+    (server.consoleLoginUrl ? `  console (logs the admin in once): ${server.consoleLoginUrl}\n` : ''));
   stopOnSignals(log, async () => {
     await Promise.all(workers.map((w) => w.stop()));
     await server.close();

@@ -7,7 +7,7 @@ import {
   computeStatus, countHealthy, deletionTimeoutMs, expectedAndDesired, failSafeStatus, liveDisruptedPods, scaledValue,
   type PodDisruptionBudget,
 } from '../src/controllers/disruption/status.ts';
-import type { Pod } from '../src/scheduler/types.ts';
+import type { Pod } from '../src/api/core-v1.ts';
 
 const pod = (name: string, ready = true, deleting = false): Pod => ({
   metadata: { name, namespace: 'default', ...(deleting && { deletionTimestamp: '2026-01-01T00:00:00Z' }) },

@@ -32,9 +32,10 @@ export class RequestAuthenticator {
     if (fromCert) return { user: fromCert };
     // As kube's bearertoken authenticator: another scheme (Basic …) or an empty token is not a bearer credential at all.
     const m = /^bearer (\S+)/i.exec((req.headers.authorization ?? '').trim());
-    if (m) {
+    const token = m?.[1] ?? webSocketProtocolToken(req);
+    if (token !== undefined) {
       for (const tokens of this.opts.tokens) {
-        const user = await tokens.authenticateToken(m[1]);
+        const user = await tokens.authenticateToken(token);
         if (user) return { user };
       }
       return { error: 'Unauthorized' };
@@ -43,6 +44,22 @@ export class RequestAuthenticator {
     if (socket.getPeerCertificate?.()?.subject) return { error: 'Unauthorized' };
     return this.opts.anonymous ? { user: anonymousUser } : { error: 'Unauthorized' };
   }
+}
+
+const webSocketTokenPrefix = 'base64url.bearer.authorization.k8s.io.';
+
+/**
+ * kube's websocket protocol authenticator: browsers cannot set headers on a WebSocket, so a
+ * bearer token may come as the subprotocol base64url.bearer.authorization.k8s.io.<base64url>
+ * (only on an upgrade request).
+ */
+function webSocketProtocolToken(req: IncomingMessage): string | undefined {
+  if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return undefined;
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const encoded = offered.find((p) => p.startsWith(webSocketTokenPrefix))?.slice(webSocketTokenPrefix.length);
+  if (!encoded) return undefined;
+  const token = Buffer.from(encoded, 'base64url').toString('utf8');
+  return token === '' ? undefined : token;
 }
 
 /**

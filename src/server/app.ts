@@ -27,6 +27,7 @@ import { authorizationApiRoutes } from './authorization-api.ts';
 import { installPrettyPrint } from './pretty.ts';
 import { answerClientError, httpServerOptions, httpServerSettings, type HttpServingOptions } from './http-serving.ts';
 import { sendBodyTooLarge } from './body-limit.ts';
+import { isUiPath, uiRoutes, type UiOptions } from './ui.ts';
 
 /** kube-apiserver's limit on request bodies (3 MiB). */
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -45,6 +46,8 @@ export interface ApiServerAppOptions {
   serving?: HttpServingOptions;
   /** API aggregation: group-versions served by extension API servers behind APIServices. */
   aggregator?: Aggregator;
+  /** Serve the browser console at /ui/ (off with --no-ui). */
+  ui?: UiOptions;
 }
 
 /** The methods the resource routes serve; any other is 405, as kube answers it. */
@@ -105,7 +108,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   });
   if (opts.auth) {
     const beforeAuthorization = maxInFlightGate(opts.maxInFlight ?? defaultMaxInFlight);
-    installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization });
+    installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization, isPublicPath: opts.ui ? isUiPath : undefined });
   }
   await app.register(websocket, {
     options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
@@ -118,6 +121,7 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(componentStatusRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
+  if (opts.ui) await app.register(uiRoutes, opts.ui);
   if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });
   return app;
 }

@@ -27,12 +27,15 @@ export interface AuthFilterOptions {
   catalog: ResourceCatalog;
   /** Runs after authentication and impersonation, before authorization (kube's max-in-flight filter sits there); false when it has answered. */
   beforeAuthorization?: (req: FastifyRequest, reply: FastifyReply) => boolean;
+  /** Paths served to anyone without authentication (the console's static files, see ui.ts). */
+  isPublicPath?: (path: string) => boolean;
 }
 
 /** Adds the filter to the root instance, so that it runs before every route of every plugin. */
 export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions): void {
   app.decorateRequest('user', undefined as unknown as UserInfo);
   app.addHook('onRequest', async (req, reply) => {
+    if (opts.isPublicPath?.(req.url.split('?')[0])) return undefined;
     const authn = await opts.authenticator.authenticate(req.raw);
     if ('error' in authn) return sendStatus(reply, errors.unauthorized());
     // WithImpersonation runs between authentication and authorization, as in kube's chain.
