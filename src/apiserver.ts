@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { isStatusError } from './api/errors.ts';
 import type { KubeObject } from './api/types.ts';
-import type { PodRuntime } from './kubelet/runtime.ts';
+import { KubeletClient } from './server/kubelet-proxy/kubelet-client.ts';
 import { prepareSecureServing, serveInsecure, writeKubeconfigs, type Kubeconfigs, type SecureServingOptions } from './server/secure-serving.ts';
 import { createLogger } from './log.ts';
 import { ServiceAccountTokens, type ServiceAccountOptions } from './auth/serviceaccount/index.ts';
@@ -63,8 +63,8 @@ export interface RunningApiServer {
   caCert: string;
   app: FastifyInstance;
   registry: Registry;
-  /** Where pods/log (and later exec) reach the simulated kubelets. */
-  setPodRuntime(runtime: PodRuntime | undefined): void;
+  /** The serving certificate for kubelite's own kubelets (signed by the cluster CA). */
+  kubeletServingCert: { cert: string; key: string };
   close(): Promise<void>;
 }
 
@@ -96,7 +96,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   registry.serviceAccountTokens = await serviceAccountTokens.loadKeys(serving.pki);
   registry.authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
-  const app = await buildApp({ registry, logger, https: serving.https, auth, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
+  // kube-apiserver's --kubelet-client-certificate/-key: how pods/log, exec and port-forward reach kubelets.
+  const kubelet = new KubeletClient(serving.pki.clients.apiserverKubeletClient);
+  const app = await buildApp({ registry, logger, https: serving.https, auth, kubelet, maxInFlight: opts.maxInFlight, checks: { ready: { 'etcd': () => true, 'informer-sync': () => true } } });
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
@@ -109,9 +111,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let closed = false;
   return {
     url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
-    setPodRuntime(runtime) {
-      registry.podRuntime = runtime;
-    },
+    kubeletServingCert: serving.pki.kubeletServing,
     async close() {
       if (closed) return;
       closed = true;
@@ -120,6 +120,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         await new Promise((resolve) => insecure.server.close(resolve));
       }
       await app.close();
+      kubelet.close();
       await apiextensions.stop();
       rbac.stop();
       await storage.close();

@@ -189,9 +189,9 @@ async function serve(values: Values, log: Logger): Promise<void> {
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: WorkerHandle[] = [];
   if (!values['no-kubelet'] && integer('nodes', values.nodes) > 0) {
-    const kubelet = await startWorker('kubelet', { connection: as(server.kubeconfigs.kubelet), options: kubeletOptions(values), log, waitForReady: false });
-    server.setPodRuntime(kubelet.runtime);
-    workers.push(kubelet);
+    // kubelite's own kubelets serve their API with a certificate from the cluster CA.
+    const options = { ...kubeletOptions(values), servingCert: server.kubeletServingCert };
+    workers.push(await startWorker('kubelet', { connection: as(server.kubeconfigs.kubelet), options, log, waitForReady: false }));
   }
   // Scheduler and controllers elect a leader, as kube's do: with several servers on one etcd,
   // one of each runs. The identity is stable per data dir, so a restarted server takes its own

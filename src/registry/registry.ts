@@ -12,7 +12,6 @@ import type { ResourceDef } from './types.ts';
 import { startWatch, type WatchSettings, type WatchSink, defaultWatchSettings } from './watch.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
-import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
 import type { TokenREST } from '../auth/serviceaccount/token-request.ts';
 import type { RbacAuthorization } from '../auth/rbac/escalation.ts';
@@ -24,8 +23,6 @@ export class Registry {
   readonly namespaces: NamespaceLifecycle;
   /** Every write's admission; NamespaceLifecycle alone until the apiserver installs the full list (admission/plugins.ts). */
   readonly admission: AdmissionChain;
-  /** The simulated kubelets' logs and exec, once a kubelet worker runs (pods/log). */
-  podRuntime?: PodRuntime;
   /** --service-cluster-ip-range and --service-node-port-range, read when the Service allocators are built. */
   serviceNetwork?: ServiceNetwork;
   /** The serviceaccounts/token subresource, once the API server has loaded its signing key. */

@@ -15,7 +15,10 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   log: { verbs: ['get'] },
   // namespaces/finalize: how the namespace controller empties spec.finalizers.
   finalize: { verbs: ['update'] },
+  // exec, attach and portforward are connections to the pod's kubelet (server/kubelet-proxy/).
   exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
+  attach: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodAttachOptions' } },
+  portforward: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' } },
   // serviceaccounts/token: a TokenRequest in, the same with a signed token out (auth/serviceaccount/token-request.ts).
   token: { verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } },
 };

@@ -9,10 +9,10 @@ import { metricsApiRoutes } from './metrics-api.ts';
 import { openapiRoutes } from './openapi.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
+import type { KubeletClient } from './kubelet-proxy/kubelet-client.ts';
 import { sendStatus } from './respond.ts';
 import websocket from '@fastify/websocket';
 import { selectWebSocketProtocol } from './watch-ws.ts';
-import type { IncomingMessage } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import type { Authorizer } from '../auth/types.ts';
@@ -35,6 +35,8 @@ export interface ApiServerAppOptions {
   https?: HttpsServerOptions;
   /** Authenticate and authorize every request; without it every request is the unsecured user. */
   auth?: { authenticator: RequestAuthenticator; authorizer: Authorizer; tokenReview?: TokenReviewOptions; ruleResolver?: RuleResolver };
+  /** How pods/log, exec, attach and portforward reach kubelets; without it they answer 503. */
+  kubelet?: KubeletClient;
 }
 
 export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstance> {
@@ -71,13 +73,13 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization });
   }
   await app.register(websocket, {
-    options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
+    options: { handleProtocols: (offered: Set<string>) => selectWebSocketProtocol(offered) },
   });
   // First: its hooks count and time every request after it.
   await app.register(prometheusRoutes, { registry: opts.registry });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
-  await app.register(resourceRoutes, { registry: opts.registry });
+  await app.register(resourceRoutes, { registry: opts.registry, kubelet: opts.kubelet });
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });
   if (opts.auth?.ruleResolver) await app.register(authorizationApiRoutes, { authorizer: opts.auth.authorizer, ruleResolver: opts.auth.ruleResolver });

@@ -19,7 +19,8 @@ import { bindPod, evictPod } from '../registry/pod-subresources.ts';
 import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
 import type { SubresourceName } from '../registry/types.ts';
 import { serveWatch } from './watch-http.ts';
-import { servePodLogs } from './pod-logs.ts';
+import type { KubeletClient } from './kubelet-proxy/kubelet-client.ts';
+import { isPodConnect, isUpgradeRequest, servePodConnect } from './kubelet-proxy/pod-routes.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 
@@ -32,8 +33,17 @@ function bodyTypesOf(def: ResourceDef): string[] {
   return def.custom ? customBodyTypes : bodyTypes;
 }
 
-export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry }): Promise<void> {
+export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry; kubelet?: KubeletClient }): Promise<void> {
   const { registry } = opts;
+  // Upgrades of pods/exec, attach and portforward go to the kubelet before @fastify/websocket's
+  // handler could accept them as a watch (WebSocket) or refuse them (SPDY).
+  app.addHook('preHandler', async (req, reply) => {
+    if (!isUpgradeRequest(req)) return;
+    const path = apiPathOf(req, registry.catalog);
+    if (path.kind !== 'resource' || path.name === undefined || path.namespace === undefined || !isPodConnect(path.def, path.subresource)) return;
+    await servePodConnect(req, reply, registry, opts.kubelet, { def: path.def, namespace: path.namespace, name: path.name, subresource: path.subresource });
+    return reply;
+  });
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const path = apiPathOf(req, registry.catalog);
     if (path.kind !== 'resource') {
@@ -48,7 +58,7 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
     switch (req.method) {
       case 'GET':
         if (name === undefined) return listOrWatch(req, reply, registry, def, namespace, query);
-        return getOne(req, reply, registry, def, namespace, name, subresource);
+        return getOne(req, reply, registry, def, namespace, name, subresource, opts.kubelet);
       case 'POST':
         if (name !== undefined && subresource !== undefined) return createSubresource(req, reply, registry, def, namespace!, name, subresource);
         if (name !== undefined) throw errors.methodNotAllowed();
@@ -111,6 +121,7 @@ function objectViews(): View[] {
 
 /** POST to a create-only subresource (pods/binding, pods/eviction, serviceaccounts/token). */
 async function createSubresource(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string, name: string, subresource: string) {
+  if (isPodConnect(def, subresource)) throw errors.badRequest('Upgrade request required');
   const handler = subresource === 'binding' ? bindPod : subresource === 'eviction' ? evictPod : undefined;
   if (!handler && subresource !== 'token') throw errors.methodNotAllowed();
   const kind = subresourceKind(def, subresource as SubresourceName);
@@ -130,11 +141,11 @@ async function createToken(reply: FastifyReply, registry: Registry, namespace: s
   return sendText(reply, 201, 'application/json', JSON.stringify(res.object));
 }
 
-async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
+async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string,
+  kubelet?: KubeletClient) {
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
-  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name);
-  if (subresource === 'exec') throw errors.badRequest('Upgrade request required');
+  if (isPodConnect(def, subresource)) return servePodConnect(req, reply, registry, kubelet, { def, namespace: namespace!, name, subresource });
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
   if (subresource === 'scale') {
