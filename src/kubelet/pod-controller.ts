@@ -99,7 +99,7 @@ export class PodController {
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
     node.ips.release(pod.metadata.uid!);
-    this.opts.logs.removePod(pod.metadata.namespace!, pod.metadata.name!);
+    this.opts.logs.removePod(pod);
   }
 
   context(pod: KubeObject, node: SimulatedNode, now = new Date(), envSources?: EnvSources): PodContext {
@@ -144,8 +144,8 @@ export class PodController {
     const restarted = restartedContainers(pod, plan);
     if (!pending.eventsPosted) {
       // A restarted container is a new instance: the old one's log becomes `--previous`.
-      for (const c of restarted) this.opts.logs.restart(ns, name, c.name);
-      for (const l of plan.logs) this.opts.logs.append(ns, name, l.container, l.lines, now);
+      for (const c of restarted) this.opts.logs.restart(pod, c.name);
+      for (const l of plan.logs) this.opts.logs.append(pod, l.container, l.lines, now);
       // Events first: by the time a client sees the pod Running, its events are there.
       await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
         this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));
@@ -158,12 +158,12 @@ export class PodController {
       if (isConflict(err)) return false;
       throw err;
     }
-    for (const c of stoppedContainers(pod, plan)) this.opts.logs.close(ns, name, c);
+    for (const c of stoppedContainers(pod, plan)) this.opts.logs.close(pod, c);
     for (const c of restarted) {
       this.opts.backoff.next(backoffKey(pod.metadata.uid!, c.name), Date.parse(c.lastState?.terminated?.finishedAt ?? '') || now.getTime(), now.getTime());
     }
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
-      for (const c of pod.spec?.containers ?? []) this.opts.logs.close(ns, name, c.name);
+      for (const c of pod.spec?.containers ?? []) this.opts.logs.close(pod, c.name);
     }
     return true;
   }
