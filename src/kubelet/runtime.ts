@@ -60,7 +60,7 @@ export class LocalPodRuntime implements PodRuntime {
     const status = containerStatus(pod, c);
     // A container backing off (CrashLoopBackOff) shows its last run, for --previous too, as
     // the kubelet's validateContainerLogStatus reads lastState.terminated.
-    if (status?.state?.waiting && status.lastState?.terminated) return this.logStore.read(namespace, name, c, { ...opts, previous: false });
+    if (status?.state?.waiting && status.lastState?.terminated) return this.logStore.read(pod, c, { ...opts, previous: false });
     if (!opts.previous && !status?.state?.running && !status?.state?.terminated) {
       const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
       throw new RuntimeError(400, 'BadRequest', `container "${c}" in pod "${name}" is waiting to start: ${reason}`);
@@ -68,7 +68,7 @@ export class LocalPodRuntime implements PodRuntime {
     if (opts.previous && !(status?.restartCount > 0)) {
       throw new RuntimeError(400, 'BadRequest', `previous terminated container "${c}" in pod "${name}" not found`);
     }
-    return this.logStore.read(namespace, name, c, opts);
+    return this.logStore.read(pod, c, opts);
   }
 
   async exec(namespace: string, name: string, container: string | undefined, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
