@@ -114,7 +114,7 @@ describe('pods/exec over WebSocket', () => {
       const r = await server.kubectl(['exec', 'p', '--', 'sh', '-c', 'echo out; cat /missing']);
       assert.equal(r.code, 1, r.stderr);
       assert.equal(r.stdout, 'out\n');
-      assert.equal(r.stderr, 'cat: /missing: No such file or directory\ncommand terminated with exit code 1\n');
+      assert.equal(r.stderr, "cat: can't open '/missing': No such file or directory\ncommand terminated with exit code 1\n");
     });
 
     it('picks the first container of a pod with several and says so', async () => {
@@ -163,7 +163,7 @@ describe('pods/exec over WebSocket', () => {
 
     it('reports a non-zero exit as the kubelet does', async () => {
       const r = await execWs(`${base}/p/exec?command=sh&command=-c&command=cat+%2Foops%3B+exit+3&stdout=true&stderr=true`);
-      assert.equal(on(r, 2), 'cat: /oops: No such file or directory\n');
+      assert.equal(on(r, 2), "cat: can't open '/oops': No such file or directory\n");
       assert.deepEqual(JSON.parse(on(r, 3)), {
         metadata: {}, status: 'Failure',
         message: 'command terminated with non-zero exit code: error executing command [sh -c cat /oops; exit 3], exit code 3',
@@ -181,7 +181,7 @@ describe('pods/exec over WebSocket', () => {
       const r = await execWs(`${base}/p/exec?command=sh&command=-c&command=echo+a%3B+cat+%2Fb&stdout=true&stderr=true&tty=true`, {
         frames: [Buffer.from('\x04{"Width":80,"Height":24}')],
       });
-      assert.equal(on(r, 1), 'a\r\ncat: /b: No such file or directory\r\n');
+      assert.equal(on(r, 1), "a\r\ncat: can't open '/b': No such file or directory\r\n");
       assert.equal(on(r, 2), '');
       assert.equal(JSON.parse(on(r, 3)).reason, 'NonZeroExitCode');
     });

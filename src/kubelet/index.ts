@@ -6,7 +6,8 @@ export { kubeletVersion, nodeObject, nodeStatus, resolveNode, type NodeConfig, t
 export { LocalPodRuntime, type ExecOptions, type ExecResult, type PodRuntime } from './runtime.ts';
 export { RuntimeError, type ContainerRuntime, type ContainerStreams, type LogRequest } from './container-runtime.ts';
 export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './api/server.ts';
-export { LogStore, type LogLine, type LogOptions } from './logs.ts';
+export { LogStore, type LogOptions } from './logs.ts';
+export { SimulatedRuntime } from './runtime/index.ts';
 export { StageEngine, type StagePlan } from './stage-engine.ts';
 export { defaultStageBundle, loadStageBundle, parseStageBundle, stagesDir } from './stage-load.ts';
 export { annotations as kubeliteAnnotations, type PodContext } from './pod-functions.ts';

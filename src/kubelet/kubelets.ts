@@ -10,9 +10,8 @@ import { LogStore } from './logs.ts';
 import { nodeCapacity, postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
-import { LocalPodRuntime } from './runtime.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
-import { LegacyContainerRuntime } from './api/legacy-runtime.ts';
+import { SimulatedRuntime } from './runtime/index.ts';
 import { startKubeletServer, type KubeletServer } from './api/server.ts';
 import { selfSignedServingCert } from './api/serving-cert.ts';
 import { StageEngine } from './stage-engine.ts';
@@ -36,6 +35,10 @@ export interface KubeletsOptions {
   /** The container restart back-off: first delay and cap (the kubelet's 10 s and 5 min). */
   backOffPeriodSeconds?: number;
   maxContainerBackOffSeconds?: number;
+  /** Where container logs are kept, as a kubelet's /var/log/pods (`<data-dir>/pods`); default a temporary directory. */
+  podLogsDir?: string;
+  /** Size at which a container's log file is rotated (the kubelet's containerLogMaxSize, 10Mi). */
+  containerLogMaxBytes?: number;
   /** Where every node's kubelet API listens and what its Node advertises as InternalIP (default 127.0.0.1). */
   address?: string;
   /** The kubelet API's serving certificate (PEM); without one, a self-signed one, as a kubelet without --tls-cert-file. */
@@ -50,6 +53,8 @@ export interface RunningKubelets {
   /** Each node's kubelet API port (on `address`). */
   ports: Record<string, number>;
   logs: LogStore;
+  /** The simulated container runtime of these nodes' pods. */
+  containers: SimulatedRuntime;
   stop(): Promise<void>;
 }
 
@@ -60,14 +65,14 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   const log = opts.log ?? createLogger();
   const { client } = opts;
   const engine = new StageEngine(opts.stages ?? loadStageBundle());
-  const logs = new LogStore();
+  const logs = new LogStore({ dir: opts.podLogsDir, maxBytes: opts.containerLogMaxBytes });
   const address = opts.address ?? '127.0.0.1';
   const configs = opts.nodes.map((n, i) => resolveNode({ internalIP: address, ...n }, (opts.firstNodeIndex ?? 0) + i));
   const nodes = new Map<string, SimulatedNode>();
   const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
-  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff });
-  // Until the runtime of src/kubelet/runtime/ replaces it, the script runner behind the runtime contract.
-  const runtime: ContainerRuntime = new LegacyContainerRuntime(new LocalPodRuntime(pods.informer.store, logs, client));
+  const containers = new SimulatedRuntime({ client, logs, log });
+  const runtime: ContainerRuntime = containers;
+  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers });
   const servers = await startServers({ ...opts, address, configs, runtime, pods: pods.informer.store, log });
   for (const config of configs) config.kubeletPort = servers.get(config.name)!.port;
   const uids = new Map<string, string | undefined>();
@@ -107,6 +112,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
     nodes: configs.map((c) => c.name),
     ports: Object.fromEntries([...servers].map(([name, server]) => [name, server.port])),
     logs,
+    containers,
     async stop() {
       stopped = true;
       for (const t of timers) {
@@ -115,6 +121,8 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
       }
       await Promise.all([...servers.values()].map((server) => server.close()));
       await pods.stop();
+      containers.stopAll();
+      logs.dispose();
     },
   };
 }

@@ -35,6 +35,18 @@ export interface PodControllerOptions {
   workers?: number;
   /** The containers' restart back-off, shared by this process's nodes as one kubelet's is by its pods. */
   backoff: RestartBackoff;
+  /** The container runtime, told of every pod change as the kubelet's pod workers tell CRI. */
+  runtime?: PodRuntimeHooks;
+}
+
+/** What the pod controller asks of the container runtime (src/kubelet/runtime/). */
+export interface PodRuntimeHooks {
+  /** Start the main processes of containers the pod shows running; stop those it shows stopped. */
+  sync(pod: KubeObject): void;
+  /** The pod is gone. */
+  remove(pod: KubeObject): void;
+  /** The runtime runs this container's program (its output is the log; the stage's log lines are not). */
+  runs(pod: KubeObject, container: string): boolean;
 }
 
 interface Pending {
@@ -88,6 +100,7 @@ export class PodController {
     if (!node) return;
     const ip = pod.status?.podIP;
     if (ip && !pod.spec?.hostNetwork) node.ips.reserve(pod.metadata.uid!, ip);
+    this.opts.runtime?.sync(pod);
     this.queue.add(objectKey(pod));
   }
 
@@ -99,6 +112,7 @@ export class PodController {
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
     node.ips.release(pod.metadata.uid!);
+    this.opts.runtime?.remove(pod);
     this.opts.logs.removePod(pod);
   }
 
@@ -145,7 +159,7 @@ export class PodController {
     if (!pending.eventsPosted) {
       // A restarted container is a new instance: the old one's log becomes `--previous`.
       for (const c of restarted) this.opts.logs.restart(pod, c.name);
-      for (const l of plan.logs) this.opts.logs.append(pod, l.container, l.lines, now);
+      for (const l of plan.logs) if (!this.opts.runtime?.runs(pod, l.container)) this.opts.logs.append(pod, l.container, l.lines, now);
       // Events first: by the time a client sees the pod Running, its events are there.
       await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
         this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));

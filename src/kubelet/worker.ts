@@ -22,6 +22,9 @@ export interface KubeletWorkerOptions {
   servingCert?: { cert: string; key: string };
   /** The address every node's kubelet API listens on and advertises (default 127.0.0.1). */
   address?: string;
+  /** Container logs' directory (`<data-dir>/pods`) and rotation size (--container-log-max-size). */
+  podLogsDir?: string;
+  containerLogMaxBytes?: number;
 }
 
 export async function start(ctx: WorkerContext): Promise<RunningWorker> {
@@ -38,6 +41,8 @@ export async function start(ctx: WorkerContext): Promise<RunningWorker> {
     maxContainerBackOffSeconds: options.maxContainerBackOffSeconds,
     servingCert: options.servingCert,
     address: options.address,
+    podLogsDir: options.podLogsDir,
+    containerLogMaxBytes: options.containerLogMaxBytes,
   });
   return { stop: () => kubelets.stop() };
 }

@@ -44,6 +44,12 @@ export async function buildFilesystem(ctx: BuildContext): Promise<FileSystem> {
   for (const dir of image.dirs ?? []) fs.mkdirp(dir);
   fs.mkdirp('/bin');
   for (const name of ctx.commands) if (!fs.lookup(`/bin/${name}`)) fs.writeFile(`/bin/${name}`, '\x7fELF', { mode: 0o755 });
+  // The entrypoint binary (/agnhost, /http-echo) is where the image config says it is.
+  const entry = image.entrypoint?.[0];
+  if (entry?.startsWith('/') && !image.files?.[entry]) {
+    fs.mkdirp(entry.slice(0, entry.lastIndexOf('/')) || '/');
+    fs.writeFile(entry, '\x7fELF', { mode: 0o755 });
+  }
   for (const [path, text] of Object.entries(image.files ?? {})) {
     fs.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
     fs.writeFile(path, text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });

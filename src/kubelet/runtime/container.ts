@@ -53,7 +53,7 @@ export class ContainerInstance {
     const argv = mainArgv(spec, image);
     if (!argv.length) return false;
     const base = argv[0].slice(argv[0].lastIndexOf('/') + 1);
-    return shellNames.includes(base) || commandTable(image).has(base) || (argv[0].startsWith('/') && image.files?.[argv[0]] !== undefined);
+    return shellNames.includes(base) || commandTable(image).has(base) || image.files?.[argv[0]] !== undefined;
   }
 
   get spec(): ContainerSpec {

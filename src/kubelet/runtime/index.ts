@@ -133,7 +133,9 @@ export class SimulatedRuntime implements ContainerRuntime {
     const name = pod.metadata.name;
     // A container backing off (CrashLoopBackOff) shows its last run, as the kubelet's validateContainerLogStatus.
     if (status?.state?.waiting && status.lastState?.terminated && !opts.previous) {
-      yield* this.opts.logs.read(pod, container, { ...opts, follow: false });
+      // Its last run is the current file until the restart opens the next one; then the previous file.
+      const previous = !this.opts.logs.has(pod, container) && this.opts.logs.has(pod, container, true);
+      yield* this.opts.logs.read(pod, container, { ...opts, follow: false, previous });
       return;
     }
     if (!opts.previous && !status?.state?.running && !status?.state?.terminated) {

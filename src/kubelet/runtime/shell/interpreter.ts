@@ -11,6 +11,16 @@ import { globPaths } from './glob.ts';
 import { Interrupted, interruptedStatus, type CommandContext, type Io, type ShellHost } from './types.ts';
 import { FsError, normalizePath } from '../filesystem.ts';
 
+/** One line reader per input, so successive `read`s in a loop see each line once (what a real fd's offset gives). */
+const lineReaders = new WeakMap<Input, LineReader>();
+
+function lineReaderOf(input: Input): LineReader {
+  if (input instanceof LineReader) return input;
+  let reader = lineReaders.get(input);
+  if (!reader) lineReaders.set(input, (reader = new LineReader(input)));
+  return reader;
+}
+
 export class ExitSignal {
   constructor(readonly code: number) {}
 }
@@ -380,19 +390,7 @@ export class Shell {
   /** `read [-r] NAME...`: one line of stdin split over the names; 1 at end of input. */
   private async read(args: string[], io: Io): Promise<number> {
     const names = args.filter((a) => !a.startsWith('-'));
-    const reader = io.stdin instanceof LineReader ? io.stdin : undefined;
-    let line: string | null;
-    if (reader) line = await reader.readLine();
-    else {
-      // Byte by byte, so what follows the line stays for the next reader.
-      line = null;
-      const buf: Buffer[] = [];
-      for (let c = await io.stdin.read(); c !== null; c = await io.stdin.read()) {
-        buf.push(c);
-        if (c.includes(10)) break;
-      }
-      if (buf.length) line = Buffer.concat(buf).toString().split('\n')[0];
-    }
+    const line = await lineReaderOf(io.stdin).readLine();
     if (line === null) return 1;
     const fields = line.trim().split(/[ \t]+/);
     const targets = names.length ? names : ['REPLY'];
