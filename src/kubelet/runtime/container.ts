@@ -38,6 +38,8 @@ export class ContainerInstance {
   env!: Record<string, string>;
   host!: ShellHost;
   main?: MainProcess;
+  /** When the instance was created (its start began). */
+  readonly startedAt = Date.now();
   private stopped = false;
   private stopTimer?: NodeJS.Timeout;
   private resolveReady!: () => void;

@@ -31,6 +31,9 @@ interface Sandbox {
   containers: Map<string, ContainerInstance>;
 }
 
+/** How long after its start a container's servers may still be coming up (port-forward waits that long for the port). */
+const startupGraceMs = 1000;
+
 /** How long a container the kubelet says has exited may go on running its process (to finish its output). */
 const exitGraceMs = 5000;
 
@@ -116,9 +119,14 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async portForward(pod: KubeObject, port: number): Promise<Duplex> {
+    this.sync(pod);
     const sandbox = this.sandboxes.get(pod.metadata.uid!);
     try {
       if (!sandbox) throw new ConnectionRefused('connect: connection refused');
+      // Containers the kubelet just marked Running may still be starting their servers.
+      const starting = [...sandbox.containers.values()].filter((c) => Date.now() - c.startedAt < startupGraceMs);
+      await Promise.all(starting.map((c) => c.ready));
+      if (starting.length) await sandbox.network.waitForListen(port, startupGraceMs);
       return sandbox.network.connect(port, '127.0.0.1');
     } catch (err) {
       if (!(err instanceof ConnectionRefused)) throw err;

@@ -48,12 +48,14 @@ export type ConnectionHandler = (socket: Duplex, remoteAddress: string) => void;
 /** One pod's ports. */
 export class PodNetwork {
   private readonly ports = new Map<number, ConnectionHandler>();
+  private readonly listenWaiters = new Set<() => void>();
 
   constructor(public podIP: string) {}
 
   listen(port: number, onConnection: ConnectionHandler): () => void {
     if (this.ports.has(port)) throw Object.assign(new Error('Address in use'), { code: 'EADDRINUSE' });
     this.ports.set(port, onConnection);
+    for (const wake of [...this.listenWaiters]) wake();
     return () => {
       if (this.ports.get(port) === onConnection) this.ports.delete(port);
     };
@@ -61,6 +63,22 @@ export class PodNetwork {
 
   listening(port: number): boolean {
     return this.ports.has(port);
+  }
+
+  /** Resolves once `port` is listened on, or after `ms` (a server still starting up). */
+  async waitForListen(port: number, ms: number): Promise<void> {
+    if (this.ports.has(port)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        if (!this.ports.has(port) && Date.now() < deadline) return;
+        clearTimeout(timer);
+        this.listenWaiters.delete(done);
+        resolve();
+      };
+      const deadline = Date.now() + ms;
+      const timer = setTimeout(done, ms);
+      this.listenWaiters.add(done);
+    });
   }
 
   /** A connection to `port` from `remoteAddress`; ConnectionRefused when nothing listens. */
