@@ -48,6 +48,11 @@ export function exitCodeStatus(code: number, command: string[]): ChannelStatus {
   };
 }
 
+/** The error text the channel protocols before v4 carry instead of a Status. */
+export function exitStatusText(status: ChannelStatus): string {
+  return status.message ?? 'error';
+}
+
 export function failureStatus(message: string, reason = 'InternalError', code = 500): ChannelStatus {
   return { metadata: {}, status: 'Failure', message, reason, code };
 }
@@ -103,8 +108,9 @@ export function serveRemoteCommand(socket: WebSocket, opts: StreamOptions, run: 
       status = failureStatus((err as Error)?.message ?? String(err));
     }
     if (!conn.open) return;
-    if (conn.version >= 2) conn.send(channel.error, Buffer.from(JSON.stringify(status)));
-    else if (status.status !== 'Success') conn.send(channel.error, Buffer.from(status.message ?? ''));
+    // v4 and v5 carry a Status; the older protocols the error's text.
+    if (conn.version >= 4) conn.send(channel.error, Buffer.from(JSON.stringify(status)));
+    else if (status.status !== 'Success') conn.send(channel.error, Buffer.from(exitStatusText(status)));
     socket.close(1000);
   })();
 }

@@ -29,8 +29,9 @@ export class LegacyContainerRuntime implements ContainerRuntime {
   }
 
   async portForward(pod: KubeObject, port: number): Promise<Duplex> {
-    throw new RuntimeError(500, 'InternalError',
-      `error forwarding port ${port} to pod ${pod.metadata.uid}, uid : failed to execute portforward in network namespace: connection refused`);
+    // Nothing listens in a container of this runtime: containerd's answer for a closed port.
+    throw new RuntimeError(500, 'InternalError', `failed to connect to localhost:${port} inside namespace "${pod.metadata.uid}", ` +
+      `IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused `);
   }
 
   async *logs(pod: KubeObject, container: string, opts: LogRequest): AsyncIterable<string> {
