@@ -113,6 +113,17 @@ describe('simulated images through kubectl', { timeout: 120_000 }, () => {
     assert.match(tail, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tick \d+ \d+\n$/);
   });
 
+  it("a command's exit ends its container: a for loop prints its lines and the pod fails with its exit code", async () => {
+    await kubectl(['run', 'counted', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'for i in $(seq 1 3); do echo "n$i"; sleep 0.1; done; exit 3']);
+    const pod = await until('counted Failed', async () => {
+      const p = await server.getJson<KubeObject>('/api/v1/namespaces/default/pods/counted').catch(() => undefined);
+      return p?.status?.phase === 'Failed' && p;
+    }, 30_000, 50);
+    const terminated = pod.status.containerStatuses[0].state.terminated;
+    assert.deepEqual([terminated.exitCode, terminated.reason], [3, 'Error']);
+    assert.equal(await kubectl(['logs', 'counted']), 'n1\nn2\nn3\n');
+  });
+
   it('wget reaches a Service by its DNS names, spread over its ready pods', async () => {
     for (const name of ['host-a', 'host-b']) {
       await kubectl(['run', name, '--image=registry.k8s.io/e2e-test-images/agnhost:2.53', '--labels=app=hostnames', '--', 'serve-hostname']);

@@ -86,6 +86,21 @@ describe('interactive containers and image servers through kubectl', { timeout: 
     assert.match(t.screen(), /pod "tmp" deleted/);
   });
 
+  it('kubectl attach shows what the main process prints from then on', async () => {
+    await kubectl(['run', 'talker', '--image=busybox', '--', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo "said $i"; sleep 0.1; done']);
+    await running('talker');
+    const child = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'attach', 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      await until('three lines through attach', async () => (out.match(/^said \d+$/gm) ?? []).length >= 3, 20_000, 20);
+    } finally {
+      child.kill();
+    }
+    const numbers = (out.match(/^said (\d+)$/gm) ?? []).map((l) => Number(l.slice(5)));
+    assert.deepEqual(numbers.slice(0, 3), [numbers[0], numbers[0] + 1, numbers[0] + 2]);
+  });
+
   it('serves what each image serves: agnhost netexec, http-echo, httpd, python http.server, busybox httpd', async () => {
     const pods: [string, string[]][] = [
       ['netexec', ['--image=registry.k8s.io/e2e-test-images/agnhost:2.53', '--', 'netexec', '--http-port=8080']],

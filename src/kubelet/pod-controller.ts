@@ -12,7 +12,7 @@ import { envReferences, type EnvSources } from './container-env.ts';
 import { recordEvents } from './events.ts';
 import type { LogStore } from './logs.ts';
 import type { PodIPAllocator } from './pod-ip.ts';
-import type { PodContext } from './pod-functions.ts';
+import type { ContainerExit, PodContext } from './pod-functions.ts';
 import type { StageEngine, StagePlan } from './stage-engine.ts';
 import type { Stage } from './stage-types.ts';
 
@@ -47,6 +47,10 @@ export interface PodRuntimeHooks {
   remove(pod: KubeObject): void;
   /** The runtime runs this container's program (its output is the log; the stage's log lines are not). */
   runs(pod: KubeObject, container: string): boolean;
+  /** The runtime reports this container's exit (its own command runs): the stage engine waits for it rather than timing the script. */
+  reportsExit(pod: KubeObject, container: string): boolean;
+  /** Tells `listener` of each main process that ends by itself (not stopped by the kubelet). */
+  onExit(listener: (pod: KubeObject, container: string, containerID: string, exitCode: number, at: Date) => void): void;
 }
 
 interface Pending {
@@ -65,6 +69,8 @@ export class PodController {
   private readonly pending = new Map<string, Pending>();
   /** Pods this kubelet deleted; their last watch events must not start a stage again. */
   private readonly deleted = new Set<string>();
+  /** Main processes that ended by themselves, by `<pod uid>/<container>`: their exit drives the container's termination. */
+  private readonly exits = new Map<string, ContainerExit & { containerID: string }>();
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
@@ -73,6 +79,12 @@ export class PodController {
       fieldSelector: 'spec.nodeName!=',
       indexers: { [nodeNameIndex]: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) },
       onError: (err, during) => opts.log.warn({ err, during }, 'kubelet pod informer'),
+    });
+    opts.runtime?.onExit((pod, container, containerID, exitCode, at) => {
+      this.exits.set(`${pod.metadata.uid}/${container}`, { containerID, exitCode, finishedAtMs: at.getTime() });
+      // The stage waiting for this container's end was timed without it: time it again.
+      this.pending.delete(objectKey(pod));
+      this.queue.add(objectKey(pod));
     });
     this.informer.addEventHandler({
       onAdd: (pod) => this.observe(pod),
@@ -111,6 +123,7 @@ export class PodController {
     this.pending.delete(key);
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
+    for (const k of this.exits.keys()) if (k.startsWith(`${pod.metadata.uid}/`)) this.exits.delete(k);
     node.ips.release(pod.metadata.uid!);
     this.opts.runtime?.remove(pod);
     this.opts.logs.removePod(pod);
@@ -120,6 +133,13 @@ export class PodController {
     return {
       pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now,
       backoff: this.opts.backoff, nodeAllocatable: node.allocatable, envSources,
+      runtimeReportsExit: (container) => this.opts.runtime?.reportsExit(pod, container) ?? false,
+      exits: (container) => {
+        const exit = this.exits.get(`${pod.metadata.uid}/${container}`);
+        const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as { name: string; containerID?: string }[];
+        // Only the instance that is current: a restarted container's old exit is history.
+        return exit && statuses.find((st) => st.name === container)?.containerID === exit.containerID ? exit : undefined;
+      },
     };
   }
 

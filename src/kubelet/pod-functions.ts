@@ -41,6 +41,16 @@ export interface PodContext {
   nodeAllocatable?: Record<string, string>;
   /** The ConfigMaps and Secrets the pod's env refers to, as the kubelet read them. */
   envSources?: EnvSources;
+  /** How the container runtime saw a container's current instance end on its own, if it did. */
+  exits?: (container: string) => ContainerExit | undefined;
+  /** The runtime runs the container's own command and will report its end: no timing from the script's dry run. */
+  runtimeReportsExit?: (container: string) => boolean;
+}
+
+/** A main process that ended by itself: its status and when (the runtime's word beats the script's dry run). */
+export interface ContainerExit {
+  exitCode: number;
+  finishedAtMs: number;
 }
 
 const kubeletConditions = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
@@ -142,10 +152,14 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
   };
   const startedAt = (c: unknown): string => statusOf(pod, nameOf(c))?.state?.running?.startedAt ?? rfc3339(now);
   // The scripting annotations script the app containers; init containers go by their commands.
-  const exitCode = (c: unknown): number => (isInit(c) ? undefined : numberAnnotation(pod, annotations.exitCode)) ?? script(c)?.exitCode ?? 0;
+  const exited = (c: unknown): ContainerExit | undefined => ctx.exits?.(nameOf(c));
+  const exitCode = (c: unknown): number => (isInit(c) ? undefined : numberAnnotation(pod, annotations.exitCode)) ?? exited(c)?.exitCode ?? script(c)?.exitCode ?? 0;
   const runSeconds = (c: unknown): number => {
     const fromAnnotation = isInit(c) ? undefined : numberAnnotation(pod, annotations.runSeconds);
     if (fromAnnotation !== undefined) return fromAnnotation;
+    const exit = exited(c);
+    if (exit) return Math.max(0, exit.finishedAtMs - Date.parse(startedAt(c))) / 1000;
+    if (ctx.runtimeReportsExit?.(nameOf(c))) return Infinity;
     const s = script(c);
     if (!s || (!s.understood && s.seconds === Infinity)) return restartPolicy() === 'Always' && !isInit(c) ? Infinity : defaultRunSeconds;
     return s.seconds;

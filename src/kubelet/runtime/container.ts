@@ -28,6 +28,8 @@ export interface ContainerInstanceOptions {
   network: Network;
   output(stream: LogStream, text: string): void;
   onStart(): void;
+  /** The main process ended by itself (not stopped): its status. */
+  onExit(exitCode: number, at: Date): void;
 }
 
 export class ContainerInstance {
@@ -58,6 +60,15 @@ export class ContainerInstance {
     return shellNames.includes(base) || commandTable(image).has(base) || image.files?.[argv[0]] !== undefined;
   }
 
+  /**
+   * Whether the end of this container's main process ends the container: only a command the
+   * pod gave, that the image can run (an image's default command, say busybox's bare `sh`,
+   * keeps running as the stage bundle has always had it).
+   */
+  static reportsExit(spec: ContainerSpec, image: ImageSpec): boolean {
+    return !!(spec.command?.length || spec.args?.length) && ContainerInstance.runsMain(spec, image);
+  }
+
   get spec(): ContainerSpec {
     return this.opts.spec;
   }
@@ -84,7 +95,9 @@ export class ContainerInstance {
       host: this.host, argv, env: this.env, cwd: spec.workingDir, tty: !!spec.tty, stdin: !!spec.stdin,
       prompt: (cwd) => this.prompt(cwd), output: (stream, text) => this.opts.output(stream, text),
     });
-    void this.main.done.catch(() => undefined);
+    this.main.done.then((code) => {
+      if (!this.stopped && ContainerInstance.reportsExit(spec, image)) this.opts.onExit(code, new Date());
+    }, () => undefined);
   }
 
   prompt(cwd: string): string {

@@ -42,6 +42,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   readonly cluster: ClusterNetwork;
   private readonly sandboxes = new Map<string, Sandbox>();
   private readonly projection: ProjectionSources;
+  private readonly exitListeners: ((pod: KubeObject, container: string, containerID: string, exitCode: number, at: Date) => void)[] = [];
 
   constructor(private readonly opts: SimulatedRuntimeOptions) {
     this.images = opts.images ?? ImageCatalog.load();
@@ -58,10 +59,20 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.cluster.remoteDialer = dialer;
   }
 
+  onExit(listener: (pod: KubeObject, container: string, containerID: string, exitCode: number, at: Date) => void): void {
+    this.exitListeners.push(listener);
+  }
+
   /** Whether the runtime runs this container's main process itself (so the stage bundle's log lines are not needed). */
   runs(pod: KubeObject, container: string): boolean {
     const spec = specOf(pod, container);
     return !!spec && ContainerInstance.runsMain(spec, this.images.resolve(spec.image ?? ''));
+  }
+
+  /** Whether this container's own command runs here and its end will be reported through onExit. */
+  reportsExit(pod: KubeObject, container: string): boolean {
+    const spec = specOf(pod, container);
+    return !!spec && ContainerInstance.reportsExit(spec, this.images.resolve(spec.image ?? ''));
   }
 
   /** Level-triggered from the kubelet's pod informer: start the main processes of running containers, stop the others. */
@@ -153,6 +164,15 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (opts.previous && !(status?.restartCount > 0)) {
       throw new RuntimeError(400, 'BadRequest', `previous terminated container "${container}" in pod "${name}" not found`);
     }
+    if (status?.state?.running && !opts.previous) {
+      // A container just marked Running is still starting its process: let it print its first lines.
+      this.sync(pod);
+      const instance = this.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
+      if (instance && Date.now() - instance.startedAt < startupGraceMs) {
+        await instance.ready;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
     const follow = opts.follow && !!status?.state?.running && !opts.previous;
     yield* this.opts.logs.read(pod, container, { ...opts, follow });
   }
@@ -169,6 +189,9 @@ export class SimulatedRuntime implements ContainerRuntime {
       },
       output: (stream, text) => this.opts.logs.write(sandbox.pod, spec.name, stream, text),
       onStart: () => this.opts.logs.reopen(sandbox.pod, spec.name),
+      onExit: (code, at) => {
+        for (const l of this.exitListeners) l(sandbox.pod, spec.name, containerID, code, at);
+      },
     });
   }
 
