@@ -12,6 +12,7 @@ import { ExitSignal, Shell } from '../src/kubelet/runtime/shell/interpreter.ts';
 import { Collector, Pipe, readableInput, type Output } from '../src/kubelet/runtime/shell/io.ts';
 import { Tty } from '../src/kubelet/runtime/shell/tty.ts';
 import type { ShellHost } from '../src/kubelet/runtime/shell/types.ts';
+import { PodNetwork } from '../src/kubelet/runtime/network.ts';
 import { until } from './support/wait.ts';
 
 const waitFor = (check: () => boolean, opts: { what: string }) => until(opts.what, async () => check(), 15_000, 10);
@@ -187,5 +188,45 @@ describe('interactive shell on a terminal', () => {
     await waitFor(() => t.text().endsWith('n2\r\n/ # '), { what: 'the loop output' });
     t.keyboard.end();
     assert.equal(await t.done, 0);
+  });
+});
+
+describe('the pod network from the shell', () => {
+  function networked(): { host: ShellHost; pod: PodNetwork } {
+    const pod = new PodNetwork('10.244.0.9');
+    const h = host();
+    h.network = {
+      podIP: pod.podIP,
+      listen: (port, onConnection) => pod.listen(port, onConnection),
+      dial: async (hostname, port) => {
+        if (hostname !== 'localhost' && hostname !== pod.podIP) throw Object.assign(new Error(`bad address '${hostname}'`), { code: 'ENOTFOUND' });
+        return pod.connect(port, '127.0.0.1');
+      },
+    };
+    return { host: h, pod };
+  }
+
+  it('nc -l -p PORT prints what a client sends and ends when it closes', async () => {
+    const { host: h, pod } = networked();
+    const listening = sh('nc -l -p 9000', { host: h });
+    await waitFor(() => pod.listening(9000), { what: 'nc listening' });
+    const socket = pod.connect(9000, '10.244.0.7');
+    socket.end('hello over nc\n');
+    const r = await listening;
+    assert.deepEqual(r, { code: 0, out: 'hello over nc\n', err: '' });
+    assert.ok(!pod.listening(9000), 'the port is closed after one connection');
+  });
+
+  it("busybox httpd in the background serves files that wget and curl fetch over localhost", async () => {
+    const { host: h } = networked();
+    const r = await sh([
+      'mkdir -p /www && echo page > /www/index.html',
+      'httpd -p 8080 -h /www',
+      'wget -qO- http://localhost:8080/',
+      'curl -s -o /dev/null -w "%{http_code}\\n" http://localhost:8080/missing',
+      'wget -qO- http://nowhere:80/ || echo "exit $?"',
+    ].join('\n'), { host: h });
+    assert.equal(r.out, 'page\n404\nexit 1\n');
+    assert.match(r.err, /wget: bad address 'nowhere'/);
   });
 });

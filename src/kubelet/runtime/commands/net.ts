@@ -71,7 +71,7 @@ const wget: CommandFn = async (ctx) => {
   }
   const out = flags.get('O') ?? (u.pathname.split('/').pop() || 'index.html');
   if (out === '-') await ctx.stdout.write(res.body);
-  else {
+  else if (normalizePath(out, ctx.cwd) !== '/dev/null') {
     ctx.host.fs.writeFile(normalizePath(out, ctx.cwd), res.body);
     if (!quiet) await ctx.stderr.write(`saving to '${out}'\n${out}              100% |********************************| ${res.body.length}  0:00:00 ETA\n'${out}' saved\n`);
   }
@@ -113,8 +113,9 @@ const curl: CommandFn = async (ctx) => {
     out = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), head ? Buffer.alloc(0) : res.body]);
   }
   const file = flags.get('o');
-  if (file && file !== '-') ctx.host.fs.writeFile(normalizePath(file, ctx.cwd), out);
-  else await ctx.stdout.write(out);
+  if (file && file !== '-') {
+    if (normalizePath(file, ctx.cwd) !== '/dev/null') ctx.host.fs.writeFile(normalizePath(file, ctx.cwd), out);
+  } else await ctx.stdout.write(out);
   const w = flags.get('w');
   if (w) await ctx.stdout.write(w.replace(/%\{http_code\}/g, String(res.status)).replace(/\\n/g, '\n'));
   return 0;

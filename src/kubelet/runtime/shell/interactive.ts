@@ -1,7 +1,6 @@
 // The shell on a terminal (`kubectl exec -it POD -- sh`, `kubectl run -it`): print the prompt,
 // read a line through the Tty, run it with Ctrl-C bound to that command alone, `> ` while a
 // command is incomplete; `exit` or Ctrl-D on an empty line ends the session, as sh's REPL.
-import { writableOutput } from './io.ts';
 import { ExitSignal, Incomplete, Shell, ShellSyntaxError } from './interpreter.ts';
 import { parse } from './parser.ts';
 import { Tty } from './tty.ts';
@@ -67,5 +66,3 @@ export async function runInteractive(shell: Shell, tty: Tty, io: Io, opts: Inter
     await io.stdout.write(opts.prompt(shell.cwd));
   }
 }
-
-export { Tty, writableOutput };

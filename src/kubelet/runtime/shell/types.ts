@@ -25,8 +25,6 @@ export interface ShellHost {
   hostname: string;
   commands: Map<string, CommandFn>;
   network?: Network;
-  /** Where stdout/stderr of the container's main process goes, for servers' access logs. */
-  log?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
 export interface CommandContext extends Io {
