@@ -93,15 +93,20 @@ export class ContainerInstance {
     const argv = mainArgv(spec, image).map((a) => expandKubeVars(a, this.env));
     this.main = new MainProcess({
       host: this.host, argv, env: this.env, cwd: spec.workingDir, tty: !!spec.tty, stdin: !!spec.stdin,
-      prompt: (cwd) => this.prompt(cwd), output: (stream, text) => this.opts.output(stream, text),
+      prompt: (cwd) => this.prompt(cwd, argv[0]?.slice(argv[0].lastIndexOf('/') + 1)), output: (stream, text) => this.opts.output(stream, text),
     });
     this.main.done.then((code) => {
       if (!this.stopped && ContainerInstance.reportsExit(spec, image)) this.opts.onExit(code, new Date());
     }, () => undefined);
   }
 
-  prompt(cwd: string): string {
-    return renderTemplate(this.opts.image.shell?.prompt ?? '{{cwd}} # ', { cwd, hostname: this.host?.hostname ?? '' });
+  /** The prompt `shell` (sh, bash, ...) shows on a terminal in `cwd`. */
+  prompt(cwd: string, shell = 'sh'): string {
+    const prompts = this.opts.image.shell ?? {};
+    const template = (shell === 'bash' ? prompts.bashPrompt : undefined) ?? prompts.prompt ?? '{{cwd}} # ';
+    // bash shows the home directory as ~.
+    const shown = shell === 'bash' && (cwd === this.env?.HOME) ? '~' : cwd;
+    return renderTemplate(template, { cwd: shown, hostname: this.host?.hostname ?? '' });
   }
 
   /** Stops the main process now (pod deleted) or after `ms` (the kubelet saw it exit: let it finish printing). */

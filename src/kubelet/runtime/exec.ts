@@ -36,7 +36,7 @@ export async function execInContainer(instance: ContainerInstance, command: stri
     if (shellNames.includes(base) && !args.some((a) => /^-[a-z]*c[a-z]*$/.test(a)) && !args.some((a) => !a.startsWith('-'))) {
       if (streams.tty) {
         const tty = new Tty(raw, stdout);
-        return await runInteractive(shell, tty, { stdin: tty, stdout, stderr: stdout }, { prompt: (cwd) => instance.prompt(cwd) });
+        return await runInteractive(shell, tty, { stdin: tty, stdout, stderr: stdout }, { prompt: (cwd) => instance.prompt(cwd, base) });
       }
       return await shell.runInput({ stdin: raw, stdout, stderr });
     }

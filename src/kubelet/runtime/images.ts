@@ -52,10 +52,11 @@ export interface ImageSpec {
   env?: Record<string, string>;
   dirs?: string[];
   files?: Record<string, string>;
-  shell?: { prompt?: string };
+  /** The interactive prompt of sh/ash/dash and of bash; `{{cwd}}` and `{{hostname}}` may be used. */
+  shell?: { prompt?: string; bashPrompt?: string };
   /** Keyed by argv prefix: `nginx`, `agnhost netexec`, `python -m http.server`. */
   programs?: Record<string, ProgramSpec>;
-  /** Commands this image lacks (`wget` in an image without it). */
+  /** Commands this image lacks (`wget` in an image without it); `*` for all but its programs (a scratch image). */
   without?: string[];
 }
 

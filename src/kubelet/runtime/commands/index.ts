@@ -16,7 +16,8 @@ const shell: CommandFn = (ctx) => ctx.runShell(ctx.argv, ctx);
 export function commandTable(image: ImageSpec): Map<string, CommandFn> {
   const table = new Map<string, CommandFn>();
   const all = { ...basicCommands, ...fileCommands, ...archiveCommands, ...netCommands, ...Object.fromEntries(shellNames.map((n) => [n, shell])) };
-  for (const [name, fn] of Object.entries(all)) if (!image.without?.includes(name)) table.set(name, fn);
+  const without = new Set(image.without ?? []);
+  if (!without.has('*')) for (const [name, fn] of Object.entries(all)) if (!without.has(name)) table.set(name, fn);
   for (const [name, fn] of Object.entries(programCommands(image))) table.set(name, fn);
   return table;
 }
