@@ -155,6 +155,45 @@ describe('simulated images through kubectl', { timeout: 120_000 }, () => {
     assert.equal(await readFile(join(scratch, 'out.txt'), 'utf8'), content);
   });
 
+  it('mounts volumes: an emptyDir shared by the pod\'s containers, ConfigMap and downward API files, the kubelet\'s /etc files', async () => {
+    await kubectl(['create', 'configmap', 'settings', '--from-literal=mode=fast']);
+    await kubectl(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata: { name: shared, labels: { team: blue } }
+spec:
+  volumes:
+    - { name: scratch, emptyDir: {} }
+    - { name: config, configMap: { name: settings } }
+    - name: info
+      downwardAPI: { items: [{ path: labels, fieldRef: { fieldPath: metadata.labels } }] }
+  containers:
+    - name: writer
+      image: busybox
+      command: [sh, -c, 'echo "written by $HOSTNAME" > /data/note; sleep infinity']
+      volumeMounts: [{ name: scratch, mountPath: /data }]
+    - name: reader
+      image: busybox
+      command: [sleep, infinity]
+      volumeMounts:
+        - { name: scratch, mountPath: /shared }
+        - { name: config, mountPath: /etc/settings }
+        - { name: info, mountPath: /etc/podinfo }
+`);
+    const pod = await running('shared');
+    const note = await until('the writer\'s file seen by the reader', async () => {
+      const r = await server.kubectl(['exec', 'shared', '-c', 'reader', '--', 'cat', '/shared/note']);
+      return r.code === 0 && r.stdout;
+    }, 10_000, 50);
+    assert.equal(note, 'written by shared\n');
+    assert.equal(await kubectl(['exec', 'shared', '-c', 'reader', '--', 'cat', '/etc/settings/mode']), 'fast');
+    assert.equal(await kubectl(['exec', 'shared', '-c', 'reader', '--', 'cat', '/etc/podinfo/labels']), 'team="blue"');
+    const denied = await server.kubectl(['exec', 'shared', '-c', 'reader', '--', 'sh', '-c', 'echo x > /etc/settings/mode']);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /Read-only file system/);
+    assert.match(await kubectl(['exec', 'shared', '-c', 'reader', '--', 'cat', '/etc/hosts']), new RegExp(`^# Kubernetes-managed hosts file\\.\n[\\s\\S]*\n${pod.status.podIP.replace(/\./g, '\\.')}\tshared\n$`));
+    assert.match(await kubectl(['exec', 'shared', '-c', 'reader', '--', 'cat', '/etc/resolv.conf']), /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\n/);
+  });
+
   it('kubectl exec -i sh runs the script it is given on stdin', async () => {
     await running('web');
     const out = await kubectl(['exec', '-i', 'web', '--', 'sh'], 'for i in 1 2 3; do echo "n$i"; done\nhostname\ncat /etc/hostname\n');
