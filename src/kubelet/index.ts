@@ -3,7 +3,6 @@
 export { startKubelets, defaultNodes, type KubeletsOptions, type RunningKubelets } from './kubelets.ts';
 export { start as startKubeletWorker, type KubeletWorkerOptions } from './worker.ts';
 export { kubeletVersion, nodeObject, nodeStatus, resolveNode, type NodeConfig, type NodeTaint } from './node.ts';
-export { LocalPodRuntime, type ExecOptions, type ExecResult, type PodRuntime } from './runtime.ts';
 export { RuntimeError, type ContainerRuntime, type ContainerStreams, type LogRequest } from './container-runtime.ts';
 export { startKubeletServer, type KubeletServer, type KubeletServerOptions } from './api/server.ts';
 export { LogStore, type LogOptions } from './logs.ts';
