@@ -24,7 +24,7 @@ export type Node = FileNode | DirNode;
 
 /** An errno-style failure; `message` is the strerror text busybox prints after the path. */
 export class FsError extends Error {
-  constructor(readonly code: 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EEXIST' | 'EROFS' | 'ENOTEMPTY', readonly path: string) {
+  constructor(readonly code: 'ENOENT' | 'ENOTDIR' | 'EISDIR' | 'EEXIST' | 'EROFS' | 'ENOTEMPTY' | 'ENOSPC', readonly path: string) {
     super(strerror[code]);
   }
 }
@@ -36,7 +36,11 @@ const strerror = {
   EEXIST: 'File exists',
   EROFS: 'Read-only file system',
   ENOTEMPTY: 'Directory not empty',
+  ENOSPC: 'No space left on device',
 };
+
+/** A file may not grow past this (the container's writable layer is memory here). */
+export const maxFileBytes = 64 * 1024 * 1024;
 
 export function newDir(mode = 0o755): DirNode {
   return { type: 'dir', children: new Map(), mode, mtime: new Date() };
@@ -123,6 +127,7 @@ export class FileSystem {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const old = parent.children.get(name);
     if (old?.type === 'dir') throw new FsError('EISDIR', path);
+    if (bytes.length + (opts.append && old ? old.data.length : 0) > maxFileBytes) throw new FsError('ENOSPC', path);
     const mtime = opts.mtime ?? new Date();
     if (old && opts.append) {
       old.data = Buffer.concat([old.data, bytes]);

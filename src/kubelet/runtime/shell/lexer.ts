@@ -54,6 +54,7 @@ const wordEnd = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')', '<', '>']);
 
 /** One word from src[i]: its parts and the index after it. */
 function readWord(src: string, i: number, depth: number): [Word, number] {
+  if (depth > maxNesting) throw new ShellSyntaxError('syntax error: nesting too deep');
   const parts: WordPart[] = [];
   const lit = (v: string, q: boolean) => {
     const last = parts[parts.length - 1];
