@@ -143,8 +143,20 @@ export async function buildEnv(ctx: BuildContext): Promise<Record<string, string
   return { ...ctx.image.env, HOSTNAME: podHostname(pod), ...(await serviceEnv(client)), ...own };
 }
 
+/** The kubernetes Service's variables, read once a minute rather than once per container (one GET serves every pod start). */
+const serviceEnvCache = new WeakMap<ApiClient, { at: number; env: Promise<Record<string, string>> }>();
+const serviceEnvTtlMs = 60_000;
+
+function serviceEnv(client: ApiClient): Promise<Record<string, string>> {
+  const cached = serviceEnvCache.get(client);
+  if (cached && Date.now() - cached.at < serviceEnvTtlMs) return cached.env;
+  const env = readServiceEnv(client);
+  serviceEnvCache.set(client, { at: Date.now(), env });
+  return env;
+}
+
 /** The default/kubernetes Service's variables every container gets (enableServiceLinks' core). */
-async function serviceEnv(client: ApiClient): Promise<Record<string, string>> {
+async function readServiceEnv(client: ApiClient): Promise<Record<string, string>> {
   try {
     const svc = await client.get(resources.services, 'kubernetes', { namespace: 'default' });
     const ip = svc.spec?.clusterIP;
