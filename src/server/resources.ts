@@ -21,6 +21,7 @@ import type { SubresourceName } from '../registry/types.ts';
 import { serveWatch } from './watch-http.ts';
 import type { KubeletClient } from './kubelet-proxy/kubelet-client.ts';
 import { isPodConnect, isUpgradeRequest, servePodConnect } from './kubelet-proxy/pod-routes.ts';
+import { serveProxy } from './kubelet-proxy/proxy.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 
@@ -52,6 +53,9 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
     }
     const { def, namespace, name, subresource } = path;
     const query = req.query as Query;
+    if (subresource === 'proxy' && name !== undefined) {
+      return serveProxy(req, reply, registry, opts.kubelet, { def, namespace, name, path: path.proxyPath ?? '/' });
+    }
     if (subresource !== undefined && !subresourceInfo[subresource as SubresourceName].verbs.includes(subresourceVerbOf(req.method))) {
       throw errors.methodNotAllowed();
     }

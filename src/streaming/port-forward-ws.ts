@@ -34,6 +34,10 @@ export function servePortForwardWebSocket(socket: WebSocket, ports: number[], co
   socket.on('close', () => {
     for (const target of targets.values()) target.destroy();
   });
+  // Every port's connection is over (or never came): the session ends, as the kubelet's does.
+  const closeWhenIdle = () => {
+    if (targets.size === 0 && pending.size === 0 && conn.open) socket.close(1000);
+  };
   ports.forEach((port, i) => {
     const prefix = Buffer.alloc(2);
     prefix.writeUInt16LE(port);
@@ -49,11 +53,12 @@ export function servePortForwardWebSocket(socket: WebSocket, ports: number[], co
       target.on('error', (err) => conn.send(2 * i + 1, Buffer.from(err.message)));
       target.on('close', () => {
         if (targets.get(i) === target) targets.delete(i);
-        if (targets.size === 0 && pending.size === 0) socket.close(1000);
+        closeWhenIdle();
       });
     }, (err: Error) => {
       pending.delete(i);
       conn.send(2 * i + 1, Buffer.from(err.message));
+      closeWhenIdle();
     });
   });
 }

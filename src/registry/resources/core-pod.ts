@@ -147,7 +147,7 @@ function gracefulDelete(pod: KubeObject, gracePeriodSeconds: number | undefined)
 
 export const podResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod',
-  shortNames: ['po'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
+  shortNames: ['po'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
   schema: 'io.k8s.api.core.v1.Pod',
   columns: podColumns,
   // pod.ToSelectableFields

@@ -6,7 +6,8 @@
 import https from 'node:https';
 import tls, { type TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
-import { errors } from '../../api/errors.ts';
+import WebSocket from 'ws';
+import { errors, StatusError } from '../../api/errors.ts';
 import type { Registry } from '../../registry/registry.ts';
 
 export interface KubeletClientOptions {
@@ -58,6 +59,31 @@ export class KubeletClient {
     });
   }
 
+  /** A request of any method (nodes/proxy); resolves with the response once its headers arrive. */
+  request(location: KubeletLocation, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = https.request({ host: location.host, port: location.port, path, method, headers, agent: this.agent, signal }, resolve);
+      req.on('error', (err) => reject(unavailable(`error trying to reach service: ${dialMessage(location, err)}`)));
+      req.end(body);
+    });
+  }
+
+  /** A WebSocket to the kubelet (its port-forward), opened once the handshake is done. */
+  webSocket(location: KubeletLocation, path: string, protocols: string[]): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`wss://${hostPort(location)}${path}`, protocols, {
+        cert: this.opts.cert, key: this.opts.key, ca: this.opts.ca, rejectUnauthorized: this.opts.ca !== undefined, perMessageDeflate: false,
+      });
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d));
+        res.on('end', () => reject(unavailable(`error trying to reach service: ${text.trim() || `status ${res.statusCode}`}`)));
+      });
+      ws.once('error', (err) => reject(unavailable(`error trying to reach service: ${dialMessage(location, err)}`)));
+    });
+  }
+
   /** A TLS connection for an upgrade (exec, attach, port-forward), ready to take the request. */
   dial(location: KubeletLocation): Promise<TLSSocket> {
     return new Promise((resolve, reject) => {
@@ -91,4 +117,9 @@ function urlOf(location: KubeletLocation, path: string): string {
 function dialMessage(location: KubeletLocation, err: Error & { code?: string }): string {
   if (err.code === 'ECONNREFUSED') return `dial tcp ${hostPort(location)}: connect: connection refused`;
   return err.message;
+}
+
+/** A backend that cannot be reached: kube's proxy answers 503 ServiceUnavailable. */
+function unavailable(message: string): StatusError {
+  return new StatusError(503, 'ServiceUnavailable', message);
 }
