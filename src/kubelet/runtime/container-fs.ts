@@ -152,6 +152,10 @@ function serviceEnv(client: ApiClient): Promise<Record<string, string>> {
   if (cached && Date.now() - cached.at < serviceEnvTtlMs) return cached.env;
   const env = readServiceEnv(client);
   serviceEnvCache.set(client, { at: Date.now(), env });
+  // Not there yet (a fresh cluster): ask again next time.
+  void env.then((e) => {
+    if (!Object.keys(e).length && serviceEnvCache.get(client)?.env === env) serviceEnvCache.delete(client);
+  });
   return env;
 }
 
