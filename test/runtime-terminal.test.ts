@@ -44,7 +44,9 @@ describe('interactive containers and image servers through kubectl', { timeout: 
     return {
       screen: () => screen,
       type: (keys: string) => child.stdin.write(keys),
-      waitFor: (what: string, re: RegExp) => until(what, async () => re.test(screen), 20_000, 20),
+      waitFor: (what: string, re: RegExp) => until(what, async () => re.test(screen), 20_000, 20).catch((err: Error) => {
+        throw new Error(`${err.message}; the terminal shows ${JSON.stringify(screen)}`);
+      }),
       exited,
       kill: () => child.kill(),
     };
@@ -84,6 +86,27 @@ describe('interactive containers and image servers through kubectl', { timeout: 
       t.kill();
     }
     assert.match(t.screen(), /pod "tmp" deleted/);
+  });
+
+  it('kubectl debug -it adds an ephemeral container the kubelet starts, with a shell to type into', async () => {
+    await kubectl(['run', 'target', '--image=nginx']);
+    await running('target');
+    const t = terminal(['debug', '-it', 'target', '--image=busybox', '--container=dbg', '--', 'sh']);
+    try {
+      await t.waitFor("kubectl attached to the debug container", /If you don't see a command prompt, try pressing enter\./);
+      t.type('\r');
+      await t.waitFor('the busybox prompt', /\/ # $/);
+      t.type('hostname; echo debug-$((40+2))\r');
+      await t.waitFor('the output', /target\r\ndebug-42\r\n/);
+      t.type('exit\r');
+      await t.exited;
+    } finally {
+      t.kill();
+    }
+    const pod = await server.getJson<KubeObject>('/api/v1/namespaces/default/pods/target');
+    const status = pod.status.ephemeralContainerStatuses.find((s: { name: string }) => s.name === 'dbg');
+    assert.match(status.containerID, /^kubelite:\/\/[0-9a-f]{64}$/);
+    assert.equal(status.image, 'docker.io/library/busybox:latest');
   });
 
   it('kubectl attach shows what the main process prints from then on', async () => {
