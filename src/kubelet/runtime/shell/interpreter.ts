@@ -1,33 +1,16 @@
 // The shell's interpreter: runs a parsed script with streaming streams (a command's output
 // reaches the client as it is written; `a | b` run side by side through a Pipe), sh's exit
 // statuses ($?, 127 for a command not found, 130 when interrupted, 141 on a broken pipe) and
-// its special builtins (cd, export, exit, read, set, shift, break, continue, eval, exec, .).
+// its special builtins (builtins.ts).
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './ast.ts';
 import { expandString, expandWord, type ExpandContext } from './expand.ts';
 import { BrokenPipe, Collector, emptyInput, LineReader, nullOutput, Pipe, bufferInput, type Input, type Output } from './io.ts';
 import { Incomplete, ShellSyntaxError } from './lexer.ts';
 import { parse } from './parser.ts';
 import { globPaths } from './glob.ts';
+import { ExitSignal, LoopSignal, specialBuiltin } from './builtins.ts';
 import { Interrupted, interruptedStatus, type CommandContext, type Io, type ShellHost } from './types.ts';
 import { FsError, normalizePath } from '../filesystem.ts';
-
-/** One line reader per input, so successive `read`s in a loop see each line once (what a real fd's offset gives). */
-const lineReaders = new WeakMap<Input, LineReader>();
-
-function lineReaderOf(input: Input): LineReader {
-  if (input instanceof LineReader) return input;
-  let reader = lineReaders.get(input);
-  if (!reader) lineReaders.set(input, (reader = new LineReader(input)));
-  return reader;
-}
-
-export class ExitSignal {
-  constructor(readonly code: number) {}
-}
-
-class LoopSignal {
-  constructor(readonly kind: 'break' | 'continue', public levels: number) {}
-}
 
 /** Substitutions within substitutions, beyond which a script is refused (a fork bomb's depth). */
 const maxNesting = 32;
@@ -232,7 +215,7 @@ export class Shell {
   /** Runs argv: a special builtin, a command of the image, or a script file. */
   async invoke(argv: string[], assigns: Record<string, string>, io: Io): Promise<number> {
     const [name, ...args] = argv;
-    const special = await this.special(name, args, io);
+    const special = await specialBuiltin(this, name, args, io);
     if (special !== undefined) return special;
     const base = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
     if (name.includes('/')) {
@@ -327,77 +310,6 @@ export class Shell {
     return sub;
   }
 
-  private async special(name: string, args: string[], io: Io): Promise<number | undefined> {
-    switch (name) {
-      case 'exit': throw new ExitSignal(args.length ? Number(args[0]) & 255 : this.status);
-      case 'break':
-      case 'continue': throw new LoopSignal(name, Math.max(1, Number(args[0] ?? 1) || 1));
-      case 'cd': {
-        const target = normalizePath(args[0] ?? this.vars.get('HOME') ?? '/', this.cwd);
-        const node = this.host.fs.lookup(target);
-        if (!node || node.type !== 'dir') {
-          await io.stderr.write(`${this.name}: cd: can't cd to ${args[0]}: ${node ? 'Not a directory' : 'No such file or directory'}\n`);
-          return 2;
-        }
-        this.cwd = target;
-        this.vars.set('PWD', target);
-        return 0;
-      }
-      case 'pwd':
-        await io.stdout.write(`${this.cwd}\n`);
-        return 0;
-      case 'export':
-      case 'readonly':
-      case 'local':
-        for (const a of args) {
-          const eq = a.indexOf('=');
-          const key = eq >= 0 ? a.slice(0, eq) : a;
-          if (eq >= 0) this.vars.set(key, a.slice(eq + 1));
-          if (name !== 'local') this.exported.add(key);
-        }
-        return 0;
-      case 'unset':
-        for (const a of args) {
-          this.vars.delete(a);
-          this.exported.delete(a);
-        }
-        return 0;
-      case 'set':
-        if (args[0] === '--') this.positional = args.slice(1);
-        return 0;
-      case 'shift':
-        this.positional = this.positional.slice(Number(args[0] ?? 1) || 1);
-        return 0;
-      case 'read': return this.read(args, io);
-      case 'eval': return this.runTop(parse(args.join(' ')), io);
-      case '.':
-      case 'source': {
-        const text = this.host.fs.readFile(normalizePath(args[0] ?? '', this.cwd)).toString();
-        return this.runTop(parse(text), io);
-      }
-      case 'exec':
-        if (!args.length) return 0;
-        throw new ExitSignal(await this.invoke(args, {}, io));
-      case 'wait':
-      case 'trap':
-      case 'umask':
-      case 'alias':
-        return 0;
-      default: return undefined;
-    }
-  }
-
-  /** `read [-r] NAME...`: one line of stdin split over the names; 1 at end of input. */
-  private async read(args: string[], io: Io): Promise<number> {
-    const names = args.filter((a) => !a.startsWith('-'));
-    const line = await lineReaderOf(io.stdin).readLine();
-    if (line === null) return 1;
-    const fields = line.trim().split(/[ \t]+/);
-    const targets = names.length ? names : ['REPLY'];
-    targets.forEach((n, i) => this.vars.set(n, i === targets.length - 1 ? fields.slice(i).join(' ') : fields[i] ?? ''));
-    return 0;
-  }
-
   private expander(io: Io): ExpandContext {
     return {
       get: (name) => {
@@ -466,5 +378,5 @@ export class Shell {
   }
 }
 
-export { Incomplete, ShellSyntaxError };
+export { ExitSignal, Incomplete, ShellSyntaxError };
 export type { CommandContext };
