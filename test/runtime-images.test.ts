@@ -140,6 +140,11 @@ describe('simulated images through kubectl', { timeout: 120_000 }, () => {
       answers.add(await kubectl(['exec', 'client', '--', 'wget', '-qO-', `http://${host}/`]));
     }
     assert.deepEqual([...answers].sort(), ['host-a', 'host-b']);
+    // kubectl port-forward svc/NAME picks one of the Service's pods and its targetPort.
+    const pf = await portForward('svc/hostnames', 80);
+    const viaService = await (await fetch(`http://127.0.0.1:${pf.local}/`)).text();
+    pf.stop();
+    assert.ok(['host-a', 'host-b'].includes(viaService), viaService);
     const refused = await server.kubectl(['exec', 'client', '--', 'wget', '-qO-', 'http://nosuchservice/']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /wget: bad address 'nosuchservice'/);
