@@ -326,6 +326,13 @@ export class GenericStore {
       Object.assign(obj, next);
       return;
     }
+    if (subresource === 'ephemeralcontainers' && strategy.ephemeralContainers) {
+      const next = strategy.ephemeralContainers.prepareForUpdate(obj, old);
+      Object.keys(obj).forEach((k) => delete obj[k]);
+      Object.assign(obj, next);
+      strategy.defaults?.(obj);
+      return;
+    }
     if (subresource === 'status') {
       // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status strategies).
       const status = obj.status;
@@ -357,6 +364,9 @@ export class GenericStore {
       return [...metaErrors, ...(this.def.strategy.status?.validateUpdate?.(obj, old) ?? [])];
     }
     if (subresource === 'finalize') return [...metaErrors, ...(this.def.strategy.validate?.(obj) ?? [])];
+    if (subresource === 'ephemeralcontainers') {
+      return [...metaErrors, ...(this.def.strategy.ephemeralContainers?.validateUpdate(obj, old) ?? [])];
+    }
     return [
       ...this.validateCreate(obj),
       ...metaErrors,

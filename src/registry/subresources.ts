@@ -21,6 +21,8 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   portforward: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' } },
   // pods/proxy, services/proxy, nodes/proxy: any method, passed on to the pod, endpoint or kubelet.
   proxy: { verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  // pods/ephemeralcontainers: the Pod, of which only spec.ephemeralContainers may change (by adding).
+  ephemeralcontainers: { verbs: ['get', 'patch', 'update'] },
   // serviceaccounts/token: a TokenRequest in, the same with a signed token out (auth/serviceaccount/token-request.ts).
   token: { verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } },
 };

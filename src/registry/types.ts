@@ -8,7 +8,7 @@ import type { Registry } from './registry.ts';
 import type { CheckOptions, SchemaCheck } from './validation/schema.ts';
 
 /** Subresources served by the generic machinery; see subresources.ts for what each one is. */
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'finalize' | 'token';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'ephemeralcontainers' | 'finalize' | 'token';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -57,6 +57,11 @@ export interface ResourceStrategy {
     /** `sent` is the metadata of the request, for the kinds whose status writes may change some of it (a Deployment's annotations). */
     prepareForUpdate?(obj: KubeObject, old: KubeObject, sent: KubeObject['metadata']): void;
     validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  };
+  /** Strategy for PUT/PATCH on pods/ephemeralcontainers: which part of the request is taken, and its rules. */
+  ephemeralContainers?: {
+    prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
+    validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   };
   /**
    * Decides what a DELETE does beyond removing the object: returns true when the object must
