@@ -109,6 +109,12 @@ describe('interactive containers and image servers through kubectl', { timeout: 
     assert.equal(status.image, 'docker.io/library/busybox:latest');
   });
 
+  it('kubectl run -i --rm feeds its stdin to the container (stdinOnce) and prints what it makes of it', async () => {
+    const r = await server.kubectl(['run', 'counter-in', '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'wc -l; echo done'], { input: 'a\nb\nc\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^3\ndone\n/);
+  });
+
   it('kubectl attach shows what the main process prints from then on', async () => {
     await kubectl(['run', 'talker', '--image=busybox', '--', 'sh', '-c', 'i=0; while true; do i=$((i+1)); echo "said $i"; sleep 0.1; done']);
     await running('talker');

@@ -16,6 +16,7 @@ export interface ContainerSpec {
   command?: string[];
   args?: string[];
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
   workingDir?: string;
   env?: { name: string; value?: string; valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string } } }[];

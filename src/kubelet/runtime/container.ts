@@ -135,6 +135,8 @@ export class ContainerInstance {
       const input = readableInput(streams.stdin);
       void (async () => {
         for (let c = await input.read(); c !== null; c = await input.read()) main.writeStdin(c);
+        // stdinOnce: the container's stdin closes with the first attach's (kubectl run -i --rm cat).
+        if (this.opts.spec.stdinOnce) main.closeStdin();
       })();
     }
     try {

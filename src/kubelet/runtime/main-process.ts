@@ -43,6 +43,11 @@ export class MainProcess {
     if (this.opts.stdin) void this.input.write(data).catch(() => undefined);
   }
 
+  /** The attached client closed its stdin and the spec says stdinOnce: the process reads end-of-file. */
+  closeStdin(): void {
+    this.input.close();
+  }
+
   /** Output from now on, as attach sees it; returns the unsubscribe. */
   subscribe(listener: (stream: LogStream, data: Buffer) => void): () => void {
     this.listeners.add(listener);
