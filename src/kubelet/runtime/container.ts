@@ -17,6 +17,15 @@ import { renderTemplate } from './template.ts';
 
 export type { ContainerSpec } from './container-fs.ts';
 
+/** The names an image can run, per (memoized) image spec. */
+const commandNamesOf = new WeakMap<ImageSpec, Set<string>>();
+
+function commandNames(image: ImageSpec): Set<string> {
+  let names = commandNamesOf.get(image);
+  if (!names) commandNamesOf.set(image, (names = new Set(commandTable(image).keys())));
+  return names;
+}
+
 export interface ContainerInstanceOptions {
   pod: KubeObject;
   spec: ContainerSpec;
@@ -57,7 +66,7 @@ export class ContainerInstance {
     const argv = mainArgv(spec, image);
     if (!argv.length) return false;
     const base = argv[0].slice(argv[0].lastIndexOf('/') + 1);
-    return shellNames.includes(base) || commandTable(image).has(base) || image.files?.[argv[0]] !== undefined;
+    return shellNames.includes(base) || commandNames(image).has(base) || image.files?.[argv[0]] !== undefined;
   }
 
   /**

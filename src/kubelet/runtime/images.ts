@@ -91,8 +91,19 @@ export class ImageCatalog {
     return new ImageCatalog(specs);
   }
 
-  /** The image for a container's image reference: a known one laid over base, or base alone. */
+  private readonly resolved = new Map<string, ImageSpec>();
+
+  /** The image for a container's image reference: a known one laid over base, or base alone (memoized: asked for on every pod sync). */
   resolve(image: string): ImageSpec {
+    let spec = this.resolved.get(image);
+    if (!spec) {
+      if (this.resolved.size > 10_000) this.resolved.clear();
+      this.resolved.set(image, (spec = this.merge(image)));
+    }
+    return spec;
+  }
+
+  private merge(image: string): ImageSpec {
     const repo = repositoryOf(image);
     const known = this.images.find((s) => s.match.includes(repo));
     if (!known) return { ...this.base, name: repo };
