@@ -57,9 +57,8 @@ export class KubeletAuth {
   }
 
   private async authenticate(req: IncomingMessage): Promise<KubeletUser | undefined> {
+    // The kubelet's authenticators in kube's order: the client certificate, then a bearer token.
     const socket = req.socket as TLSSocket;
-    const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) return this.tokenUser(header.slice('Bearer '.length).trim());
     if (socket.authorized) {
       const subject = socket.getPeerCertificate()?.subject as Record<string, string | string[]> | undefined;
       const cn = subject?.CN;
@@ -68,6 +67,8 @@ export class KubeletAuth {
         return { username: cn, groups: [...(o === undefined ? [] : ([] as string[]).concat(o)), 'system:authenticated'] };
       }
     }
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) return this.tokenUser(header.slice('Bearer '.length).trim());
     return undefined;
   }
 
