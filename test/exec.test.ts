@@ -212,6 +212,24 @@ describe('pods/exec over WebSocket', () => {
       assert.equal(noStreams.body.message, 'you must specify at least 1 of stdin, stdout, stderr');
     });
 
+    it('speaks the base64 variant: text messages, the channel as a digit, the payload in base64', async () => {
+      const url = server.url.replace(/^http/, 'ws') + `${base}/p/exec?command=echo&command=hi&stdout=true`;
+      const ws = new WebSocket(url, ['v4.base64.channel.k8s.io']);
+      const messages: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (data: Buffer, isBinary) => {
+          assert.equal(isBinary, false);
+          messages.push(data.toString());
+        });
+        ws.on('close', () => resolve());
+        ws.on('error', reject);
+      });
+      assert.equal(ws.protocol, 'v4.base64.channel.k8s.io');
+      const on = (ch: string) => messages.filter((m) => m[0] === ch).map((m) => Buffer.from(m.slice(1), 'base64').toString()).join('');
+      assert.equal(on('1'), 'hi\n');
+      assert.deepEqual(JSON.parse(on('3')), { metadata: {}, status: 'Success' });
+    });
+
     it('keeps watches on the watch subprotocols', async () => {
       const url = server.url.replace(/^http/, 'ws') + `${base}?watch=true&timeoutSeconds=1`;
       const ws = new WebSocket(url, ['base64.binary.k8s.io']);
