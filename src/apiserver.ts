@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { isStatusError } from './api/errors.ts';
 import type { KubeObject } from './api/types.ts';
-import type { PodRuntime } from './kubelet/runtime.ts';
+import { KubeletClient } from './server/kubelet-proxy/kubelet-client.ts';
 import { prepareSecureServing, serveInsecure, writeKubeconfigs, type Kubeconfigs, type SecureServingOptions } from './server/secure-serving.ts';
 import { createLogger } from './log.ts';
 import { ServiceAccountTokens, type ServiceAccountOptions } from './auth/serviceaccount/index.ts';
@@ -75,8 +75,8 @@ export interface RunningApiServer {
   consoleLoginUrl?: string;
   app: FastifyInstance;
   registry: Registry;
-  /** Where pods/log (and later exec) reach the simulated kubelets. */
-  setPodRuntime(runtime: PodRuntime | undefined): void;
+  /** The serving certificate for kubelite's own kubelets (signed by the cluster CA). */
+  kubeletServingCert: { cert: string; key: string };
   close(): Promise<void>;
 }
 
@@ -120,8 +120,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await ensureFlowControlBootstrap(registry);
   authorization = { authorizer: serving.auth.authorizer, ruleResolver: rbac.ruleResolver };
   const auth = { ...serving.auth, ruleResolver: rbac.ruleResolver, tokenReview: { tokens: serving.tokenAuthenticators, apiAudiences: serviceAccountTokens.apiAudiences } };
+  // kube-apiserver's --kubelet-client-certificate/-key: how pods/log, exec and port-forward reach kubelets.
+  const kubelet = new KubeletClient(serving.pki.clients.apiserverKubeletClient);
   const aggregator = new Aggregator(registry, serving.pki.frontProxyClient, logger);
-  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, maxInFlight: opts.maxInFlight, ui: consoleSessions && { sessions: consoleSessions }, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
+  const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, kubelet, maxInFlight: opts.maxInFlight, ui: consoleSessions && { sessions: consoleSessions }, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
     ready: { 'etcd': () => true, 'informer-sync': () => true },
     readyNotes: () => registry.unservable.list().map((o) => `[!]stored object ${o.key} cannot be served: ${o.reason}`),
   } });
@@ -140,9 +142,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   return {
     url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
     consoleLoginUrl: consoleSessions && `${url}/ui/#token=${consoleSessions.issueLoginToken()}`,
-    setPodRuntime(runtime) {
-      registry.podRuntime = runtime;
-    },
+    kubeletServingCert: serving.pki.kubeletServing,
     async close() {
       if (closed) return;
       closed = true;
@@ -152,6 +152,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       }
       aggregator.stop();
       await app.close();
+      kubelet.close();
       await apiextensions.stop();
       rbac.stop();
       await storage.close();

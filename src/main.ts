@@ -35,6 +35,7 @@ Flags:
   --node-memory Q    memory of each node (default 16Gi)
   --node-pods N      pods per node (default 110)
   --stages FILE      the kubelet's pod lifecycle stages (default stages/pod-default.yaml)
+  --container-log-max-size Q   a container's log file is rotated past this size (default 10Mi); logs live in <data-dir>/pods
   --tls-cert-file F --tls-private-key-file F   serve with this certificate (default: <data-dir>/pki)
   --client-ca-file F trust client certificates signed by these CAs (default: <data-dir>/pki/ca.crt)
   --advertise-address ADDR   the address clients reach (a SAN of the generated certificate)
@@ -83,6 +84,7 @@ const options = {
   host: { type: 'string', default: '127.0.0.1' },
   port: { type: 'string', default: '6443' },
   nodes: { type: 'string', default: '3' },
+  'container-log-max-size': { type: 'string', default: '10Mi' },
   'node-cpu': { type: 'string', default: '4' },
   'node-memory': { type: 'string', default: '16Gi' },
   'node-pods': { type: 'string', default: '110' },
@@ -154,7 +156,17 @@ function kubeletOptions(values: Values): Record<string, unknown> {
     namePrefix: values['node-prefix'],
     nodeTemplate: { cpu: values['node-cpu'], memory: values['node-memory'], pods: integer('node-pods', values['node-pods']) },
     stagesFile: values.stages ? resolve(values.stages) : undefined,
+    podLogsDir: resolve(values['data-dir']!, 'pods'),
+    containerLogMaxBytes: byteSize('container-log-max-size', values['container-log-max-size']),
   };
+}
+
+/** A size flag as the kubelet's resource.Quantity: 10Mi, 500Ki, 1G, 1048576. */
+function byteSize(flag: string, value: string | undefined): number {
+  const m = /^(\d+)(Ki|Mi|Gi|K|k|M|G)?$/.exec(value ?? '');
+  if (!m) throw new Error(`--${flag}: not a size: ${value}`);
+  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, K: 1e3, k: 1e3, M: 1e6, G: 1e9 }[m[2] as 'Ki'] ?? 1;
+  return Number(m[1]) * unit;
 }
 
 function leaderElectionTimes(values: Values) {
@@ -224,9 +236,9 @@ async function serve(values: Values, log: Logger): Promise<void> {
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: WorkerHandle[] = [];
   if (!values['no-kubelet'] && integer('nodes', values.nodes) > 0) {
-    const kubelet = await startWorker('kubelet', { connection: as(server.kubeconfigs.kubelet), options: kubeletOptions(values), log, waitForReady: false });
-    server.setPodRuntime(kubelet.runtime);
-    workers.push(kubelet);
+    // kubelite's own kubelets serve their API with a certificate from the cluster CA.
+    const options = { ...kubeletOptions(values), servingCert: server.kubeletServingCert };
+    workers.push(await startWorker('kubelet', { connection: as(server.kubeconfigs.kubelet), options, log, waitForReady: false }));
   }
   // Scheduler and controllers elect a leader, as kube's do: with several servers on one etcd,
   // one of each runs. The identity is stable per data dir, so a restarted server takes its own

@@ -1,6 +1,7 @@
-// pods/exec over WebSocket as kube-apiserver serves it: real kubectl (v5.channel.k8s.io, with
-// stdin closed by the v5 close signal, exit codes from the Status on the error channel), and
-// the channel protocol byte by byte through the `ws` package.
+// pods/exec over WebSocket as kube-apiserver serves it, through the pod's kubelet API (the API
+// server tunnels the upgrade): real kubectl (v5.channel.k8s.io, with stdin closed by the v5
+// close signal, exit codes from the Status on the error channel), and the channel protocol
+// byte by byte through the `ws` package. Refusals come before the upgrade, as HTTP Statuses.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -47,6 +48,20 @@ describe('pods/exec over WebSocket', () => {
       });
       ws.on('close', (closeCode) => resolve({ protocol: ws.protocol, messages, closeCode }));
       ws.on('error', reject);
+    });
+  }
+
+  /** An exec upgrade the server must refuse: its HTTP status and JSON body. */
+  function refusedWs(path: string): Promise<{ status: number; body: any }> {
+    const ws = new WebSocket(server.url.replace(/^http/, 'ws') + path, ['v5.channel.k8s.io']);
+    return new Promise((resolve, reject) => {
+      ws.on('unexpected-response', (_req, res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+      ws.on('open', () => reject(new Error('the upgrade was accepted')));
+      ws.on('error', () => undefined);
     });
   }
 
@@ -99,7 +114,7 @@ describe('pods/exec over WebSocket', () => {
       const r = await server.kubectl(['exec', 'p', '--', 'sh', '-c', 'echo out; cat /missing']);
       assert.equal(r.code, 1, r.stderr);
       assert.equal(r.stdout, 'out\n');
-      assert.equal(r.stderr, 'cat: /missing: No such file or directory\ncommand terminated with exit code 1\n');
+      assert.equal(r.stderr, "cat: can't open '/missing': No such file or directory\ncommand terminated with exit code 1\n");
     });
 
     it('picks the first container of a pod with several and says so', async () => {
@@ -146,12 +161,12 @@ describe('pods/exec over WebSocket', () => {
       assert.deepEqual(JSON.parse(on(r, 3)), { metadata: {}, status: 'Success' });
     });
 
-    it('reports a non-zero exit as kube-apiserver does', async () => {
+    it('reports a non-zero exit as the kubelet does', async () => {
       const r = await execWs(`${base}/p/exec?command=sh&command=-c&command=cat+%2Foops%3B+exit+3&stdout=true&stderr=true`);
-      assert.equal(on(r, 2), 'cat: /oops: No such file or directory\n');
+      assert.equal(on(r, 2), "cat: can't open '/oops': No such file or directory\n");
       assert.deepEqual(JSON.parse(on(r, 3)), {
         metadata: {}, status: 'Failure',
-        message: 'command terminated with non-zero exit code: command terminated with exit code 3',
+        message: 'command terminated with non-zero exit code: error executing command [sh -c cat /oops; exit 3], exit code 3',
         reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] },
       });
     });
@@ -166,33 +181,53 @@ describe('pods/exec over WebSocket', () => {
       const r = await execWs(`${base}/p/exec?command=sh&command=-c&command=echo+a%3B+cat+%2Fb&stdout=true&stderr=true&tty=true`, {
         frames: [Buffer.from('\x04{"Width":80,"Height":24}')],
       });
-      assert.equal(on(r, 1), 'a\r\ncat: /b: No such file or directory\r\n');
+      assert.equal(on(r, 1), "a\r\ncat: can't open '/b': No such file or directory\r\n");
       assert.equal(on(r, 2), '');
       assert.equal(JSON.parse(on(r, 3)).reason, 'NonZeroExitCode');
     });
 
-    it('answers a missing pod with a NotFound Status on channel 3', async () => {
-      const r = await execWs(`${base}/nope/exec?command=echo&stdout=true`);
-      assert.deepEqual(JSON.parse(on(r, 3)), {
-        metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound',
+    it('answers a missing pod with a NotFound Status instead of upgrading', async () => {
+      const r = await refusedWs(`${base}/nope/exec?command=echo&stdout=true`);
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, {
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound',
         details: { name: 'nope', kind: 'pods' }, code: 404,
       });
-      assert.equal(on(r, 1), '');
     });
 
-    it('asks for a container name on a pod with several', async () => {
-      const r = await execWs(`${base}/two/exec?command=echo&stdout=true`);
-      const status = JSON.parse(on(r, 3));
-      assert.equal(status.reason, 'BadRequest');
-      assert.equal(status.code, 400);
-      assert.equal(status.message, 'a container name must be specified for pod two, choose one of: [a b]');
+    it('asks for a container name on a pod with several, and refuses an unknown container', async () => {
+      const r = await refusedWs(`${base}/two/exec?command=echo&stdout=true`);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.reason, 'BadRequest');
+      assert.equal(r.body.message, 'a container name must be specified for pod two, choose one of: [a b]');
+      const unknown = await refusedWs(`${base}/p/exec?command=echo&stdout=true&container=nope`);
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.message, 'container nope is not valid for pod p');
     });
 
     it('rejects a request without a command or without streams', async () => {
-      const noCommand = JSON.parse(on(await execWs(`${base}/p/exec?stdout=true`), 3));
-      assert.equal(noCommand.message, 'you must specify at least one command for the container');
-      const noStreams = JSON.parse(on(await execWs(`${base}/p/exec?command=true`), 3));
-      assert.equal(noStreams.message, 'you must specify at least 1 of stdin, stdout, stderr');
+      const noCommand = await refusedWs(`${base}/p/exec?stdout=true`);
+      assert.equal(noCommand.body.message, 'you must specify at least one command for the container');
+      const noStreams = await refusedWs(`${base}/p/exec?command=true`);
+      assert.equal(noStreams.body.message, 'you must specify at least 1 of stdin, stdout, stderr');
+    });
+
+    it('speaks the base64 variant: text messages, the channel as a digit, the payload in base64', async () => {
+      const url = server.url.replace(/^http/, 'ws') + `${base}/p/exec?command=echo&command=hi&stdout=true`;
+      const ws = new WebSocket(url, ['v4.base64.channel.k8s.io']);
+      const messages: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (data: Buffer, isBinary) => {
+          assert.equal(isBinary, false);
+          messages.push(data.toString());
+        });
+        ws.on('close', () => resolve());
+        ws.on('error', reject);
+      });
+      assert.equal(ws.protocol, 'v4.base64.channel.k8s.io');
+      const on = (ch: string) => messages.filter((m) => m[0] === ch).map((m) => Buffer.from(m.slice(1), 'base64').toString()).join('');
+      assert.equal(on('1'), 'hi\n');
+      assert.deepEqual(JSON.parse(on('3')), { metadata: {}, status: 'Success' });
     });
 
     it('keeps watches on the watch subprotocols', async () => {

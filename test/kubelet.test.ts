@@ -1,7 +1,8 @@
 // Simulated kubelets against a real kubelite server: nodes register Ready with leases; pods
 // bound to them (spec.nodeName set, no scheduler) go Running and Ready with an IP and the
 // kubelet's four events in order; deleted pods go away after their containers stop; a
-// restartPolicy Never pod scripted to exit 1 fails; logs and exec answer for running pods.
+// restartPolicy Never pod scripted to exit 1 fails; logs and exec answer for running pods,
+// through the API server, which reaches each node's kubelet API at its advertised port.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -63,12 +64,15 @@ describe('simulated kubelet', () => {
     for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) {
       assert.equal(a.status.conditions.find((c: any) => c.type === type)?.status, 'False', type);
     }
-    assert.deepEqual(a.status.addresses, [{ type: 'InternalIP', address: '172.18.0.2' }, { type: 'Hostname', address: 'node-a' }]);
+    // Every simulated node listens on this host, each on its own kubelet port.
+    assert.deepEqual(a.status.addresses, [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: 'node-a' }]);
+    assert.equal(a.status.daemonEndpoints.kubeletEndpoint.Port, kubelets.ports['node-a']);
     assert.equal(a.status.nodeInfo.kubeletVersion, 'v1.32.0');
     assert.equal(a.spec.podCIDR, '10.244.0.0/24');
     const b = await client.get(resources.nodes, 'node-b');
     assert.deepEqual(b.spec.taints, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
-    assert.equal(b.status.addresses[0].address, '172.18.0.3');
+    assert.equal(b.status.daemonEndpoints.kubeletEndpoint.Port, kubelets.ports['node-b']);
+    assert.notEqual(kubelets.ports['node-a'], kubelets.ports['node-b']);
     const lease = await client.get(resources.leases, 'node-a', { namespace: 'kube-node-lease' });
     assert.equal(lease.spec.holderIdentity, 'node-a');
     assert.equal(lease.spec.leaseDurationSeconds, 40);
@@ -90,7 +94,7 @@ describe('simulated kubelet', () => {
       return p.status?.phase === 'Running' && ready ? p : undefined;
     });
     assert.match(running.status.podIP, /^10\.244\.0\.\d+$/);
-    assert.equal(running.status.hostIP, '172.18.0.2');
+    assert.equal(running.status.hostIP, '127.0.0.1');
     const cs = running.status.containerStatuses[0];
     assert.equal(cs.ready, true);
     assert.equal(cs.restartCount, 0);
@@ -108,18 +112,19 @@ describe('simulated kubelet', () => {
     assert.equal((events.items[3].involvedObject as any).fieldPath, 'spec.containers{nginx}');
   });
 
-  it('serves the running pod\'s logs and exec', async () => {
-    const chunks: string[] = [];
-    for await (const chunk of await kubelets.runtime.logs('default', 'web', undefined, {})) chunks.push(chunk);
-    assert.deepEqual(chunks, ['hello from web\n']);
-    const stamped: string[] = [];
-    for await (const chunk of await kubelets.runtime.logs('default', 'web', 'nginx', { timestamps: true, tailLines: 1 })) stamped.push(chunk);
-    assert.match(stamped[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hello from web\n$/);
-    assert.deepEqual(await kubelets.runtime.exec('default', 'web', 'nginx', ['echo', 'hi']), { stdout: 'hi\n', stderr: '', exitCode: 0 });
-    const env = await kubelets.runtime.exec('default', 'web', undefined, ['sh', '-c', 'echo $GREETING; hostname; cat /etc/hostname; false']);
-    assert.deepEqual(env, { stdout: 'hi\nweb\nweb\n', stderr: '', exitCode: 1 });
-    await assert.rejects(kubelets.runtime.exec('default', 'web', 'sidecar', ['true']), /container sidecar is not valid for pod web/);
-    await assert.rejects(kubelets.runtime.logs('default', 'nope', undefined, {}), /pods "nope" not found/);
+  it('serves the running pod\'s logs and exec through its kubelet API', async () => {
+    const logs = await server.kubectl(['logs', 'web']);
+    assert.equal(logs.stdout, 'hello from web\n', logs.stderr);
+    const stamped = await server.kubectl(['logs', 'web', '-c', 'nginx', '--timestamps', '--tail=1']);
+    assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hello from web\n$/);
+    const hi = await server.kubectl(['exec', 'web', '-c', 'nginx', '--', 'echo', 'hi']);
+    assert.deepEqual([hi.code, hi.stdout], [0, 'hi\n'], hi.stderr);
+    const env = await server.kubectl(['exec', 'web', '--', 'sh', '-c', 'echo $GREETING; hostname; cat /etc/hostname; false']);
+    assert.deepEqual([env.code, env.stdout], [1, 'hi\nweb\nweb\n'], env.stderr);
+    const sidecar = await server.kubectl(['exec', 'web', '-c', 'sidecar', '--', 'true']);
+    assert.match(sidecar.stderr, /container sidecar is not valid for pod web/);
+    const nope = await server.kubectl(['logs', 'nope']);
+    assert.match(nope.stderr, /pods "nope" not found/);
   });
 
   it('deletes a pod after its containers stopped, within the grace period', async () => {
@@ -164,8 +169,7 @@ describe('simulated kubelet', () => {
       return p.status?.phase === 'Succeeded' ? p : undefined;
     });
     assert.equal(done.status.containerStatuses[0].state.terminated.reason, 'Completed');
-    const lines: string[] = [];
-    for await (const chunk of await kubelets.runtime.logs('default', 'job-ok', 'main', { follow: true })) lines.push(chunk);
-    assert.deepEqual(lines, ['done\n'], 'a follow of a finished container ends');
+    const follow = await server.kubectl(['logs', '-f', 'job-ok']);
+    assert.equal(follow.stdout, 'done\n', 'a follow of a finished container ends');
   });
 });

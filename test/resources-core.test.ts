@@ -59,9 +59,9 @@ describe('core resource table', () => {
       `${d.categories.join(',') || '-'} ${d.subresources.join(',') || '-'} ${d.verbs.length}`);
     assert.deepEqual(rows, [
       'namespaces namespace ns cluster - finalize,status 8',
-      'pods pod po ns all status,binding,eviction,log,exec 8',
-      'nodes node no cluster - status 8',
-      'services service svc ns all status 8',
+      'pods pod po ns all status,binding,eviction,log,exec,attach,portforward,proxy,ephemeralcontainers 8',
+      'nodes node no cluster - status,proxy 8',
+      'services service svc ns all status,proxy 8',
       'endpoints endpoints ep ns - - 8',
       'configmaps configmap cm ns - - 8',
       'secrets secret - ns - - 8',

@@ -1,6 +1,7 @@
 // The worker runtime: the kubelet in a worker thread (tsx registered inside the thread)
-// starts against a real server, registers its nodes, answers pods/log and pods/exec over the
-// MessagePort protocol, and stops cleanly; a worker that cannot start is retried.
+// starts against a real server, registers its nodes, serves pods/log and pods/exec through
+// its nodes' kubelet API (the API server connects to it), and stops cleanly; a worker that
+// cannot start is retried.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -44,24 +45,24 @@ describe('worker runtime', () => {
       if (p.status?.phase === 'Running') break;
       await delay(100);
     }
-    const chunks: string[] = [];
-    for await (const chunk of await worker.runtime!.logs('default', 'echo', 'c', { tailLines: 1 })) chunks.push(chunk);
-    assert.deepEqual(chunks, ['two\n']);
-    assert.deepEqual(await worker.runtime!.exec('default', 'echo', 'c', ['env']).then((r) => r.exitCode), 0);
-    await assert.rejects(worker.runtime!.exec('default', 'missing', 'c', ['true']), (err: any) => err.code === 404 && err.reason === 'NotFound');
+    const tail = await server.request('/api/v1/namespaces/default/pods/echo/log?container=c&tailLines=1');
+    assert.equal(await tail.text(), 'two\n');
+    const env = await server.kubectl(['exec', 'echo', '--', 'env']);
+    assert.equal(env.code, 0, env.stderr);
+    const missing = await server.kubectl(['exec', 'missing', '--', 'true']);
+    assert.match(missing.stderr, /pods "missing" not found/);
 
-    // A follow stays open until cancelled through its signal.
+    // A follow stays open until the client goes away.
     const abort = new AbortController();
-    const follow = await worker.runtime!.logs('default', 'echo', 'c', { follow: true, signal: abort.signal });
-    const seen: string[] = [];
-    const reading = (async () => {
-      for await (const chunk of follow) {
-        seen.push(chunk);
-        if (seen.length === 2) abort.abort();
-      }
-    })();
-    await reading;
-    assert.deepEqual(seen, ['one\n', 'two\n']);
+    const follow = await server.request('/api/v1/namespaces/default/pods/echo/log?follow=true', { signal: abort.signal });
+    let seen = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of follow.body!) {
+      seen += decoder.decode(chunk as Uint8Array);
+      if (seen === 'one\ntwo\n') break;
+    }
+    abort.abort();
+    assert.equal(seen, 'one\ntwo\n');
 
     const exit = new Promise<number>((resolve) => thread.once('exit', resolve));
     await worker.stop();

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { builtinIdentities, pkiConstants } from './pki.ts';
+import { builtinIdentities, kubeletServingNames, pkiConstants } from './pki.ts';
 
 const { crypto, ecdsa, signing, tenYears, oneYear } = pkiConstants;
 x509.cryptoProvider.set(crypto as unknown as Crypto);
@@ -107,6 +107,9 @@ export async function createPki(dir: string, servingNames: string[]): Promise<vo
   if (!existsSync(join(dir, 'front-proxy-client.crt')) || !existsSync(join(dir, 'front-proxy-client.key'))) {
     const frontProxyCA = await loadOrCreateCA(dir, 'front-proxy-ca', 'front-proxy-ca');
     await write('front-proxy-client', await issue(frontProxyCA, dn('front-proxy-client'), x509.ExtendedKeyUsage.clientAuth));
+  }
+  if (!existsSync(join(dir, 'kubelet-serving.crt')) || !existsSync(join(dir, 'kubelet-serving.key'))) {
+    await write('kubelet-serving', await issue(ca, dn('kubelite-kubelet'), x509.ExtendedKeyUsage.serverAuth, kubeletServingNames()));
   }
   if (!existsSync(join(dir, 'sa.key')) || !existsSync(join(dir, 'sa.pub'))) {
     const keys = await newKeys();

@@ -2,7 +2,9 @@
 // a CA, the API server's serving certificate (SANs for localhost, 127.0.0.1, the host name,
 // the advertise address and the `kubernetes` Service's names and IP), client certificates for
 // the admin and for each in-process worker (CN = user, O = groups, as kube reads them), and the
-// key pair that signs ServiceAccount tokens. Files already there are reused; a serving
+// key pair that signs ServiceAccount tokens; for the kubelet API, the API server's
+// kubelet-client certificate (kube's --kubelet-client-certificate) and a serving certificate
+// for kubelite's own kubelets (every simulated node listens on this host). Files already there are reused; a serving
 // certificate whose SANs no longer cover what is asked for is made again.
 import { X509Certificate, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -18,13 +20,20 @@ export interface ClientIdentity {
 }
 
 /** The identities kubelite's own parts connect as, named as kubeadm names them. */
-export const builtinIdentities: Record<'admin' | 'controllerManager' | 'scheduler' | 'kubelet', ClientIdentity> = {
+export const builtinIdentities: Record<'admin' | 'controllerManager' | 'scheduler' | 'kubelet' | 'apiserverKubeletClient', ClientIdentity> = {
   admin: { file: 'admin', user: 'kubernetes-admin', groups: ['kubeadm:cluster-admins'] },
   controllerManager: { file: 'controller-manager', user: 'system:kube-controller-manager', groups: [] },
   scheduler: { file: 'scheduler', user: 'system:kube-scheduler', groups: [] },
   // One client for every simulated node, in the nodes group (kubelets' credentials as kubeadm's).
   kubelet: { file: 'kubelet', user: 'system:kubelite-kubelet', groups: ['system:nodes'] },
+  // How the API server authenticates to kubelets (kubeadm's apiserver-kubelet-client.crt).
+  apiserverKubeletClient: { file: 'apiserver-kubelet-client', user: 'kube-apiserver-kubelet-client', groups: ['kubeadm:cluster-admins'] },
 };
+
+/** The names on kubelite's kubelets' serving certificate: their listeners are on this host. */
+export function kubeletServingNames(): string[] {
+  return ['localhost', '127.0.0.1', '::1', hostname()];
+}
 
 export interface ServingNames {
   /** Extra DNS names and IP addresses for the serving certificate (--advertise-address, --host). */
@@ -38,6 +47,8 @@ export interface Pki {
   servingKey: string;
   /** PEM of each built-in identity's client certificate and key. */
   clients: Record<keyof typeof builtinIdentities, { cert: string; key: string }>;
+  /** The serving certificate of kubelite's kubelets (kubelet-serving.crt), signed by the CA. */
+  kubeletServing: { cert: string; key: string };
   /** The ServiceAccount token signing key (sa.key) and its public half (sa.pub). */
   serviceAccountKey: string;
   serviceAccountPublicKey: string;
@@ -71,7 +82,7 @@ export async function ensurePki(dataDir: string, opts: ServingNames = {}): Promi
   const wantedClients = Object.values(builtinIdentities).flatMap((id) => [`${id.file}.crt`, `${id.file}.key`]);
   const servingOk = present('apiserver.crt', 'apiserver.key') && coversNames(await readFile(file('apiserver.crt'), 'utf8'), names);
   const frontProxy = ['front-proxy-ca.crt', 'front-proxy-ca.key', 'front-proxy-client.crt', 'front-proxy-client.key'];
-  if (!present('ca.crt', 'ca.key', 'sa.key', 'sa.pub', ...frontProxy, ...wantedClients) || !servingOk) {
+  if (!present('ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'kubelet-serving.crt', 'kubelet-serving.key', ...frontProxy, ...wantedClients) || !servingOk) {
     // Only a first start (or a new name) pays for loading the X.509 library and making keys.
     const { createPki } = await import('./pki-create.ts');
     await createPki(dir, names);
@@ -87,6 +98,7 @@ export async function ensurePki(dataDir: string, opts: ServingNames = {}): Promi
     servingCert: await read('apiserver.crt'),
     servingKey: await read('apiserver.key'),
     clients,
+    kubeletServing: { cert: await read('kubelet-serving.crt'), key: await read('kubelet-serving.key') },
     serviceAccountKey: await read('sa.key'),
     serviceAccountPublicKey: await read('sa.pub'),
     frontProxyCaCert: await read('front-proxy-ca.crt'),

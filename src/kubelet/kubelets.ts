@@ -1,5 +1,7 @@
 // startKubelets: any number of simulated nodes in one process, sharing one pod informer, one
-// stage engine and one log store. Each node registers, then keeps its Lease and NodeStatus fresh.
+// stage engine, one log store and one container runtime. Each node serves its kubelet API on
+// its own port, registers (advertising that address and port), then keeps its Lease and
+// NodeStatus fresh.
 import type { Logger } from 'pino';
 import { retryReporter, type ApiClient, type RetryReporter } from '../client/index.ts';
 import { createLogger } from '../log.ts';
@@ -8,7 +10,10 @@ import { LogStore } from './logs.ts';
 import { nodeCapacity, postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
-import { LocalPodRuntime, type PodRuntime } from './runtime.ts';
+import type { ContainerRuntime } from './container-runtime.ts';
+import { SimulatedRuntime } from './runtime/index.ts';
+import { startKubeletServer, type KubeletServer } from './api/server.ts';
+import { selfSignedServingCert } from './api/serving-cert.ts';
 import { StageEngine } from './stage-engine.ts';
 import { loadStageBundle } from './stage-load.ts';
 import type { Stage } from './stage-types.ts';
@@ -30,14 +35,26 @@ export interface KubeletsOptions {
   /** The container restart back-off: first delay and cap (the kubelet's 10 s and 5 min). */
   backOffPeriodSeconds?: number;
   maxContainerBackOffSeconds?: number;
+  /** Where container logs are kept, as a kubelet's /var/log/pods (`<data-dir>/pods`); default a temporary directory. */
+  podLogsDir?: string;
+  /** Size at which a container's log file is rotated (the kubelet's containerLogMaxSize, 10Mi). */
+  containerLogMaxBytes?: number;
+  /** Where every node's kubelet API listens and what its Node advertises as InternalIP (default 127.0.0.1). */
+  address?: string;
+  /** The kubelet API's serving certificate (PEM); without one, a self-signed one, as a kubelet without --tls-cert-file. */
+  servingCert?: { cert: string; key: string };
+  /** CAs whose client certificates the kubelet API accepts (--client-ca-file); default: the CA the client trusts. */
+  clientCA?: string;
 }
 
 export interface RunningKubelets {
   /** The registered node names. */
   nodes: string[];
-  /** pods/log and pods/exec for pods on these nodes. */
-  runtime: PodRuntime;
+  /** Each node's kubelet API port (on `address`). */
+  ports: Record<string, number>;
   logs: LogStore;
+  /** The simulated container runtime of these nodes' pods. */
+  containers: SimulatedRuntime;
   stop(): Promise<void>;
 }
 
@@ -48,9 +65,16 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   const log = opts.log ?? createLogger();
   const { client } = opts;
   const engine = new StageEngine(opts.stages ?? loadStageBundle());
-  const logs = new LogStore();
-  const configs = opts.nodes.map((n, i) => resolveNode(n, (opts.firstNodeIndex ?? 0) + i));
+  const logs = new LogStore({ dir: opts.podLogsDir, maxBytes: opts.containerLogMaxBytes });
+  const address = opts.address ?? '127.0.0.1';
+  const configs = opts.nodes.map((n, i) => resolveNode({ internalIP: address, ...n }, (opts.firstNodeIndex ?? 0) + i));
   const nodes = new Map<string, SimulatedNode>();
+  const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
+  const containers = new SimulatedRuntime({ client, logs, log });
+  const runtime: ContainerRuntime = containers;
+  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers });
+  const servers = await startServers({ ...opts, address, configs, runtime, pods: pods.informer.store, log });
+  for (const config of configs) config.kubeletPort = servers.get(config.name)!.port;
   const uids = new Map<string, string | undefined>();
   for (let i = 0; i < configs.length; i += registerConcurrency) {
     await Promise.all(configs.slice(i, i + registerConcurrency).map(async (config) => {
@@ -86,22 +110,45 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
     every(opts.nodeStatusIntervalMs ?? 60_000, () => postNodeStatus(client, config), 'node status update', config.name);
   }
 
-  const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
-  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff });
   await pods.start();
   return {
     nodes: configs.map((c) => c.name),
-    runtime: new LocalPodRuntime(pods.informer.store, logs, client),
+    ports: Object.fromEntries([...servers].map(([name, server]) => [name, server.port])),
     logs,
+    containers,
     async stop() {
       stopped = true;
       for (const t of timers) {
         clearTimeout(t);
         clearInterval(t);
       }
+      await Promise.all([...servers.values()].map((server) => server.close()));
       await pods.stop();
+      containers.stopAll();
+      logs.dispose();
     },
   };
+}
+
+/** A kubelet API listener per node, all with the same serving certificate (its SANs: the address and the node names). */
+async function startServers(opts: KubeletsOptions & { address: string; configs: NodeConfig[]; runtime: ContainerRuntime; pods: PodController['informer']['store']; log: Logger }): Promise<Map<string, KubeletServer>> {
+  const names = opts.configs.map((c) => c.name);
+  const tls = opts.servingCert ?? await selfSignedServingCert(names[0] ?? 'kubelite-node', [opts.address, 'localhost', ...names]);
+  const servers = new Map<string, KubeletServer>();
+  try {
+    for (let i = 0; i < opts.configs.length; i += registerConcurrency) {
+      await Promise.all(opts.configs.slice(i, i + registerConcurrency).map(async (config) => {
+        servers.set(config.name, await startKubeletServer({
+          nodeName: config.name, address: opts.address, tls: { ...tls, clientCA: opts.clientCA ?? opts.client.config.ca },
+          client: opts.client, runtime: opts.runtime, pods: opts.pods, log: opts.log,
+        }));
+      }));
+    }
+  } catch (err) {
+    await Promise.all([...servers.values()].map((server) => server.close()));
+    throw err;
+  }
+  return servers;
 }
 
 /** `--nodes N` as node configs: kubelite-node-1..N (or a prefix of choice) with one capacity. */

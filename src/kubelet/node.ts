@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { release } from 'node:os';
 import type { KubeObject } from '../api/types.ts';
 import { isAlreadyExists, isConflict, isNotFound, resources, type ApiClient } from '../client/index.ts';
-import { nodeInternalIP, nodePodCIDR } from './pod-ip.ts';
+import { nodePodCIDR } from './pod-ip.ts';
 import { rfc3339, runtimeName } from './pod-functions.ts';
 
 export interface NodeTaint {
@@ -24,9 +24,12 @@ export interface NodeConfig {
   ephemeralStorage?: string;
   labels?: Record<string, string>;
   taints?: NodeTaint[];
-  /** Defaults derived from the node's position: 172.18.0.(n+2) and 10.244.n.0/24. */
+  /** The address the node's kubelet API listens on (default 127.0.0.1: every simulated node runs on this host). */
   internalIP?: string;
+  /** Default derived from the node's position: 10.244.n.0/24. */
   podCIDR?: string;
+  /** The kubelet API's port, advertised as status.daemonEndpoints.kubeletEndpoint.Port. */
+  kubeletPort?: number;
 }
 
 export const kubeletVersion = 'v1.32.0';
@@ -39,7 +42,7 @@ export function goArch(arch: string = process.arch): string {
 
 /** Addresses and CIDR of the n-th node, unless its config names them. */
 export function resolveNode(config: NodeConfig, index: number): Required<Pick<NodeConfig, 'internalIP' | 'podCIDR'>> & NodeConfig {
-  return { ...config, internalIP: config.internalIP ?? nodeInternalIP(index), podCIDR: config.podCIDR ?? nodePodCIDR(index) };
+  return { ...config, internalIP: config.internalIP ?? '127.0.0.1', podCIDR: config.podCIDR ?? nodePodCIDR(index) };
 }
 
 const stableId = (seed: string) => createHash('sha256').update(seed).digest('hex').slice(0, 32);
@@ -97,7 +100,8 @@ export function nodeStatus(config: ReturnType<typeof resolveNode>, now: Date, ol
     allocatable: { ...capacity },
     conditions: conditions(rfc3339(now), old?.conditions),
     addresses: [{ type: 'InternalIP', address: config.internalIP }, { type: 'Hostname', address: config.name }],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    // Where the API server reaches this node's kubelet API (kube-apiserver dials InternalIP:Port).
+    daemonEndpoints: { kubeletEndpoint: { Port: config.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: id,
       systemUUID: uuidOf(stableId(`uuid:${config.name}`)),

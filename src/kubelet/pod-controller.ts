@@ -13,7 +13,7 @@ import { envReferences, type EnvSources } from './container-env.ts';
 import { recordEvents } from './events.ts';
 import type { LogStore } from './logs.ts';
 import type { PodIPAllocator } from './pod-ip.ts';
-import type { PodContext } from './pod-functions.ts';
+import type { ContainerExit, PodContext } from './pod-functions.ts';
 import type { StageEngine, StagePlan } from './stage-engine.ts';
 import type { Stage } from './stage-types.ts';
 
@@ -36,6 +36,22 @@ export interface PodControllerOptions {
   workers?: number;
   /** The containers' restart back-off, shared by this process's nodes as one kubelet's is by its pods. */
   backoff: RestartBackoff;
+  /** The container runtime, told of every pod change as the kubelet's pod workers tell CRI. */
+  runtime?: PodRuntimeHooks;
+}
+
+/** What the pod controller asks of the container runtime (src/kubelet/runtime/). */
+export interface PodRuntimeHooks {
+  /** Start the main processes of containers the pod shows running; stop those it shows stopped. */
+  sync(pod: KubeObject): void;
+  /** The pod is gone. */
+  remove(pod: KubeObject): void;
+  /** The runtime runs this container's program (its output is the log; the stage's log lines are not). */
+  runs(pod: KubeObject, container: string): boolean;
+  /** The runtime reports this container's exit (its own command runs): the stage engine waits for it rather than timing the script. */
+  reportsExit(pod: KubeObject, container: string): boolean;
+  /** Tells `listener` of each main process that ends by itself (not stopped by the kubelet). */
+  onExit(listener: (pod: KubeObject, container: string, containerID: string, exitCode: number, at: Date) => void): void;
 }
 
 interface Pending {
@@ -54,6 +70,8 @@ export class PodController {
   private readonly pending = new Map<string, Pending>();
   /** Pods this kubelet deleted; their last watch events must not start a stage again. */
   private readonly deleted = new Set<string>();
+  /** Main processes that ended by themselves, by `<pod uid>/<container>`: their exit drives the container's termination. */
+  private readonly exits = new Map<string, ContainerExit & { containerID: string }>();
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
@@ -63,6 +81,12 @@ export class PodController {
       fieldSelector: 'spec.nodeName!=',
       indexers: { [nodeNameIndex]: (pod) => (pod.spec?.nodeName ? [pod.spec.nodeName] : []) },
       onError: (err, during) => informerFailures.failed(err, { during }),
+    });
+    opts.runtime?.onExit((pod, container, containerID, exitCode, at) => {
+      this.exits.set(`${pod.metadata.uid}/${container}`, { containerID, exitCode, finishedAtMs: at.getTime() });
+      // The stage waiting for this container's end was timed without it: time it again.
+      this.pending.delete(objectKey(pod));
+      this.queue.add(objectKey(pod));
     });
     this.informer.addEventHandler({
       onAdd: (pod) => this.observe(pod),
@@ -90,6 +114,7 @@ export class PodController {
     if (!node) return;
     const ip = pod.status?.podIP;
     if (ip && !pod.spec?.hostNetwork) node.ips.reserve(pod.metadata.uid!, ip);
+    this.opts.runtime?.sync(pod);
     this.queue.add(objectKey(pod));
   }
 
@@ -100,14 +125,23 @@ export class PodController {
     this.pending.delete(key);
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
+    for (const k of this.exits.keys()) if (k.startsWith(`${pod.metadata.uid}/`)) this.exits.delete(k);
     node.ips.release(pod.metadata.uid!);
-    this.opts.logs.removePod(pod.metadata.namespace!, pod.metadata.name!);
+    this.opts.runtime?.remove(pod);
+    this.opts.logs.removePod(pod);
   }
 
   context(pod: KubeObject, node: SimulatedNode, now = new Date(), envSources?: EnvSources): PodContext {
     return {
       pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now,
       backoff: this.opts.backoff, nodeAllocatable: node.allocatable, envSources,
+      runtimeReportsExit: (container) => this.opts.runtime?.reportsExit(pod, container) ?? false,
+      exits: (container) => {
+        const exit = this.exits.get(`${pod.metadata.uid}/${container}`);
+        const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as { name: string; containerID?: string }[];
+        // Only the instance that is current: a restarted container's old exit is history.
+        return exit && statuses.find((st) => st.name === container)?.containerID === exit.containerID ? exit : undefined;
+      },
     };
   }
 
@@ -148,8 +182,8 @@ export class PodController {
     const restarted = restartedContainers(pod, plan);
     if (!pending.eventsPosted) {
       // A restarted container is a new instance: the old one's log becomes `--previous`.
-      for (const c of restarted) this.opts.logs.restart(ns, name, c.name);
-      for (const l of plan.logs) this.opts.logs.append(ns, name, l.container, l.lines, now);
+      for (const c of restarted) this.opts.logs.restart(pod, c.name);
+      for (const l of plan.logs) if (!this.opts.runtime?.runs(pod, l.container)) this.opts.logs.append(pod, l.container, l.lines, now);
       // Events first: by the time a client sees the pod Running, its events are there.
       await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
         this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));
@@ -162,12 +196,12 @@ export class PodController {
       if (isConflict(err)) return false;
       throw err;
     }
-    for (const c of stoppedContainers(pod, plan)) this.opts.logs.close(ns, name, c);
+    for (const c of stoppedContainers(pod, plan)) this.opts.logs.close(pod, c);
     for (const c of restarted) {
       this.opts.backoff.next(backoffKey(pod.metadata.uid!, c.name), Date.parse(c.lastState?.terminated?.finishedAt ?? '') || now.getTime(), now.getTime());
     }
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
-      for (const c of pod.spec?.containers ?? []) this.opts.logs.close(ns, name, c.name);
+      for (const c of pod.spec?.containers ?? []) this.opts.logs.close(pod, c.name);
     }
     return true;
   }

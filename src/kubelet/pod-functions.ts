@@ -41,6 +41,16 @@ export interface PodContext {
   nodeAllocatable?: Record<string, string>;
   /** The ConfigMaps and Secrets the pod's env refers to, as the kubelet read them. */
   envSources?: EnvSources;
+  /** How the container runtime saw a container's current instance end on its own, if it did. */
+  exits?: (container: string) => ContainerExit | undefined;
+  /** The runtime runs the container's own command and will report its end: no timing from the script's dry run. */
+  runtimeReportsExit?: (container: string) => boolean;
+}
+
+/** A main process that ended by itself: its status and when (the runtime's word beats the script's dry run). */
+export interface ContainerExit {
+  exitCode: number;
+  finishedAtMs: number;
 }
 
 const kubeletConditions = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
@@ -126,10 +136,12 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
   const initContainers: Container[] = pod.spec?.initContainers ?? [];
   const find = (c: unknown): Container | undefined => {
     const name = nameOf(c);
-    return containers.find((x) => x.name === name) ?? initContainers.find((x) => x.name === name);
+    return containers.find((x) => x.name === name) ?? initContainers.find((x) => x.name === name) ?? ephemeral.find((x) => x.name === name);
   };
   const podIP = () => (pod.spec?.hostNetwork ? ctx.nodeIP : ctx.podIP());
   const isInit = (c: unknown) => initContainers.some((x) => x.name === nameOf(c));
+  const ephemeral: Container[] = pod.spec?.ephemeralContainers ?? [];
+  const startingEphemeral = () => ephemeral.filter((c) => !(pod.status?.ephemeralContainerStatuses ?? []).some((st: { name: string }) => st?.name === c.name));
   // Scripts are pure given the pod: run each once per evaluation.
   const scripts = new Map<string, ShellResult | undefined>();
   const script = (c: unknown) => {
@@ -142,10 +154,14 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
   };
   const startedAt = (c: unknown): string => statusOf(pod, nameOf(c))?.state?.running?.startedAt ?? rfc3339(now);
   // The scripting annotations script the app containers; init containers go by their commands.
-  const exitCode = (c: unknown): number => (isInit(c) ? undefined : numberAnnotation(pod, annotations.exitCode)) ?? script(c)?.exitCode ?? 0;
+  const exited = (c: unknown): ContainerExit | undefined => ctx.exits?.(nameOf(c));
+  const exitCode = (c: unknown): number => (isInit(c) ? undefined : numberAnnotation(pod, annotations.exitCode)) ?? exited(c)?.exitCode ?? script(c)?.exitCode ?? 0;
   const runSeconds = (c: unknown): number => {
     const fromAnnotation = isInit(c) ? undefined : numberAnnotation(pod, annotations.runSeconds);
     if (fromAnnotation !== undefined) return fromAnnotation;
+    const exit = exited(c);
+    if (exit) return Math.max(0, exit.finishedAtMs - Date.parse(startedAt(c))) / 1000;
+    if (ctx.runtimeReportsExit?.(nameOf(c))) return Infinity;
     const s = script(c);
     if (!s || (!s.understood && s.seconds === Infinity)) return restartPolicy() === 'Always' && !isInit(c) ? Infinity : defaultRunSeconds;
     return s.seconds;
@@ -344,6 +360,15 @@ export function podFunctions(ctx: PodContext): Record<string, ExprFunction> {
     notStartedMessage: () => `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`,
     incompleteInitMessage: () => `containers with incomplete status: [${initContainers.map((c) => c.name).join(' ')}]`,
     /** Conditions the kubelet does not own (readiness gates, DisruptionTarget): kept as they are. */
+    /** Ephemeral containers (`kubectl debug`) the pod spec has and its status does not yet: the kubelet starts them. */
+    startingEphemeralContainers: () => startingEphemeral(),
+    hasStartingEphemeralContainers: () => startingEphemeral().length > 0,
+    /** Every ephemeral container's status after starting the new ones (they run until they exit; they never restart). */
+    ephemeralStatuses: () => ephemeral.map((c) => (pod.status?.ephemeralContainerStatuses ?? []).find((st: { name: string }) => st?.name === c.name) ?? {
+      name: c.name, image: normalizeImage(c.image ?? ''), imageID: imageID(c.image ?? ''), containerID: containerIDOf(c, 0),
+      ready: false, restartCount: 0, lastState: {}, state: { running: { startedAt: rfc3339(now) } },
+    }),
+    ephemeralFieldPath: (c) => `spec.ephemeralContainers{${nameOf(c)}}`,
     foreignConditions: () => (pod.status?.conditions ?? []).filter((x: any) => !kubeletConditions.has(x?.type)),
     cond: (c, a, b) => (truthyValue(c) ? a : b),
     len: (x) => (Array.isArray(x) ? x.length : typeof x === 'string' ? x.length : 0),

@@ -1,12 +1,6 @@
-// Addresses of simulated nodes and their pods: node n (0-based) gets InternalIP 172.18.x.y
-// (as kind's docker network) and podCIDR 10.244.<n>.0/24 (as kube-controller-manager's
+// Addresses of simulated nodes' pods: node n (0-based) gets podCIDR 10.244.<n>.0/24 (as kube-controller-manager's
 // default --cluster-cidr 10.244.0.0/16 carved into /24s), continuing into 10.245.0.0/16 and
 // beyond past 256 nodes. Pod IPs are handed out lowest-free within the node's /24.
-
-export function nodeInternalIP(index: number): string {
-  const n = index + 2; // .0 is the network, .1 the gateway
-  return `172.18.${Math.floor(n / 256)}.${n % 256}`;
-}
 
 export function nodePodCIDR(index: number): string {
   return `10.${244 + Math.floor(index / 256)}.${index % 256}.0/24`;

@@ -1,9 +1,9 @@
-// A pretend POSIX shell, enough to give containers believable output with no runtime: a
-// container's command/args and `kubectl exec` commands are read as shell scripts made of
-// `echo`, `printf`, `env`, `printenv`, `hostname`, `cat`, `sleep`, `exit`, `true`, `false`,
-// `pwd` joined by `;`, `&&`, `||` and newlines, with $VAR / ${VAR} expansion and quotes.
-// Anything else is "a program we cannot simulate": for exec it answers 127 like sh does,
-// for a container's main process it means "runs until stopped".
+// The stage engine's dry run of a container's command: a pure, synchronous reading of simple
+// scripts (`echo`, `printf`, `env`, `cat`, `sleep`, `exit`, joined by `;` `&&` `||`) that says,
+// without running anything, what a container prints, how long it runs and how it exits, for
+// the golden stage tests and for containers the runtime does not run. The shell containers
+// really run (pipes, loops, streaming, a terminal) is src/kubelet/runtime/shell/; when it runs
+// a container's own command, its exit is what ends the container.
 
 export interface ShellEnv {
   env: Record<string, string>;

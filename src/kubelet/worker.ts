@@ -18,6 +18,13 @@ export interface KubeletWorkerOptions {
   /** The container restart back-off's first delay and cap (the kubelet's 10 s and 300 s); small in tests. */
   backOffPeriodSeconds?: number;
   maxContainerBackOffSeconds?: number;
+  /** The kubelet API's serving certificate (PEM); without it each kubelet process makes a self-signed one. */
+  servingCert?: { cert: string; key: string };
+  /** The address every node's kubelet API listens on and advertises (default 127.0.0.1). */
+  address?: string;
+  /** Container logs' directory (`<data-dir>/pods`) and rotation size (--container-log-max-size). */
+  podLogsDir?: string;
+  containerLogMaxBytes?: number;
 }
 
 export async function start(ctx: WorkerContext): Promise<RunningWorker> {
@@ -32,6 +39,10 @@ export async function start(ctx: WorkerContext): Promise<RunningWorker> {
     workers: options.workers,
     backOffPeriodSeconds: options.backOffPeriodSeconds,
     maxContainerBackOffSeconds: options.maxContainerBackOffSeconds,
+    servingCert: options.servingCert,
+    address: options.address,
+    podLogsDir: options.podLogsDir,
+    containerLogMaxBytes: options.containerLogMaxBytes,
   });
-  return { stop: () => kubelets.stop(), runtime: kubelets.runtime };
+  return { stop: () => kubelets.stop() };
 }

@@ -332,6 +332,13 @@ export class GenericStore {
       Object.assign(obj, next);
       return;
     }
+    if (subresource === 'ephemeralcontainers' && strategy.ephemeralContainers) {
+      const next = strategy.ephemeralContainers.prepareForUpdate(obj, old);
+      Object.keys(obj).forEach((k) => delete obj[k]);
+      Object.assign(obj, next);
+      strategy.defaults?.(obj);
+      return;
+    }
     if (subresource === 'status' || subresource === 'approval') {
       // Only status changes through /status (ResetObjectMetaForStatus + the kinds' status
       // strategies); /approval (CSRs) narrows that further in its own strategy.
@@ -364,6 +371,9 @@ export class GenericStore {
       return [...metaErrors, ...(this.def.strategy[subresource]?.validateUpdate?.(obj, old) ?? [])];
     }
     if (subresource === 'finalize') return [...metaErrors, ...(this.def.strategy.validate?.(obj) ?? [])];
+    if (subresource === 'ephemeralcontainers') {
+      return [...metaErrors, ...(this.def.strategy.ephemeralContainers?.validateUpdate(obj, old) ?? [])];
+    }
     return [
       ...this.validateCreate(obj),
       ...metaErrors,

@@ -11,7 +11,6 @@ import type { ResourceDef } from './types.ts';
 import { startWatch, type WatchSettings, type WatchSink, defaultWatchSettings } from './watch.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isStatusError } from '../api/errors.ts';
-import type { PodRuntime } from '../kubelet/runtime.ts';
 import type { ServiceNetwork } from './allocator/service-allocators.ts';
 import { UnservableObjects } from './unservable.ts';
 
@@ -31,8 +30,6 @@ export class Registry {
    * after construction, before any write, as kube-apiserver builds its admission chain.
    */
   readonly admission: AdmissionChain;
-  /** The simulated kubelets' logs and exec, once a kubelet worker runs (pods/log). */
-  podRuntime?: PodRuntime;
   /** --service-cluster-ip-range and --service-node-port-range, read when the Service allocators are built. */
   serviceNetwork?: ServiceNetwork;
   /** The serviceaccounts/token subresource (auth/serviceaccount/token-request.ts), once the API server has loaded its signing key. */

@@ -17,7 +17,14 @@ export const subresourceInfo: Record<SubresourceName, SubresourceInfo> = {
   log: { verbs: ['get'] },
   // namespaces/finalize: how the namespace controller empties spec.finalizers.
   finalize: { verbs: ['update'] },
+  // exec, attach and portforward are connections to the pod's kubelet (server/kubelet-proxy/).
   exec: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
+  attach: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodAttachOptions' } },
+  portforward: { verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodPortForwardOptions' } },
+  // pods/proxy, services/proxy, nodes/proxy: any method, passed on to the pod, endpoint or kubelet.
+  proxy: { verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+  // pods/ephemeralcontainers: the Pod, of which only spec.ephemeralContainers may change (by adding).
+  ephemeralcontainers: { verbs: ['get', 'patch', 'update'] },
   // serviceaccounts/token: a TokenRequest in, the same with a signed token out (auth/serviceaccount/token-request.ts).
   token: { verbs: ['create'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' } },
 };

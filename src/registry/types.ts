@@ -9,7 +9,7 @@ import type { Registry } from './registry.ts';
 import type { CheckOptions, SchemaCheck } from './validation/schema.ts';
 
 /** Subresources served by the generic machinery; see subresources.ts for what each one is. */
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'finalize' | 'token' | 'approval';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'ephemeralcontainers' | 'finalize' | 'token' | 'approval';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -60,6 +60,11 @@ export interface ResourceStrategy {
   status?: StatusStrategy;
   /** Strategy for `approval` (CertificateSigningRequests): status.conditions only, as kube's csrApprovalStrategy. */
   approval?: StatusStrategy;
+  /** Strategy for PUT/PATCH on pods/ephemeralcontainers: which part of the request is taken, and its rules. */
+  ephemeralContainers?: {
+    prepareForUpdate(obj: KubeObject, old: KubeObject): KubeObject;
+    validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  };
   /**
    * Decides what a DELETE does beyond removing the object: returns true when the object must
    * only be marked (deletionTimestamp set) and left for a worker to finish (e.g. a pod bound

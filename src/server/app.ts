@@ -12,10 +12,10 @@ import type { Aggregator } from './aggregator/aggregator.ts';
 import { openapiRoutes } from './openapi.ts';
 import { prometheusRoutes } from './prometheus.ts';
 import { resourceRoutes } from './resources.ts';
+import type { KubeletClient } from './kubelet-proxy/kubelet-client.ts';
 import { sendStatus } from './respond.ts';
 import websocket from '@fastify/websocket';
 import { selectWebSocketProtocol } from './watch-ws.ts';
-import type { IncomingMessage } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { RequestAuthenticator } from '../auth/authenticate.ts';
 import type { Authorizer } from '../api/authorization.ts';
@@ -48,6 +48,8 @@ export interface ApiServerAppOptions {
   aggregator?: Aggregator;
   /** Serve the browser console at /ui/ (off with --no-ui). */
   ui?: UiOptions;
+  /** How pods/log, exec, attach and portforward reach kubelets; without it they answer 503. */
+  kubelet?: KubeletClient;
 }
 
 /** The methods the resource routes serve; any other is 405, as kube answers it. */
@@ -111,13 +113,13 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     installAuthFilter(app, { ...opts.auth, catalog: opts.registry.catalog, beforeAuthorization, isPublicPath: opts.ui ? isUiPath : undefined });
   }
   await app.register(websocket, {
-    options: { handleProtocols: (offered: Set<string>, request: IncomingMessage) => selectWebSocketProtocol(offered, request.url ?? '') },
+    options: { handleProtocols: (offered: Set<string>) => selectWebSocketProtocol(offered) },
   });
   // First: its hooks count and time every request after it.
   await app.register(prometheusRoutes, { registry: opts.registry });
   await app.register(healthRoutes, { checks: opts.checks ?? { ready: {} } });
   await app.register(openapiRoutes);
-  await app.register(resourceRoutes, { registry: opts.registry, aggregator: opts.aggregator });
+  await app.register(resourceRoutes, { registry: opts.registry, aggregator: opts.aggregator, kubelet: opts.kubelet });
   await app.register(metricsApiRoutes, { registry: opts.registry });
   await app.register(componentStatusRoutes, { registry: opts.registry });
   await app.register(authenticationApiRoutes, { registry: opts.registry, tokenReview: opts.auth?.tokenReview });

@@ -83,7 +83,7 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
     verb = verbsByMethod[req.method] ?? req.method.toLowerCase();
   }
   // A websocket exec/attach/portforward asks for `create`, as kube 1.30+ authorizes the upgrade.
-  if (subresource === 'exec' && verb === 'get') verb = 'create';
+  if ((subresource === 'exec' || subresource === 'attach' || subresource === 'portforward') && verb === 'get') verb = 'create';
   return {
     user, verb, resourceRequest: true, path,
     apiGroup: def.group, apiVersion: def.version, resource: def.plural, subresource, namespace, name: authorizedName,

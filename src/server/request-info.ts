@@ -9,7 +9,7 @@ export type ApiPath =
   | { kind: 'coreVersions' } // /api
   | { kind: 'group'; group: string } // /apis/{group}
   | { kind: 'resourceList'; group: string; version: string } // /api/v1, /apis/{g}/{v}
-  | { kind: 'resource'; def: ResourceDef; namespace?: string; name?: string; subresource?: string };
+  | { kind: 'resource'; def: ResourceDef; namespace?: string; name?: string; subresource?: string; proxyPath?: string };
 
 const parsedByRequest = new WeakMap<object, { url: string; path: ApiPath }>();
 
@@ -47,10 +47,10 @@ export function parseApiPath(url: string, catalog: ResourceCatalog): ApiPath {
   }
   if (!(catalog.groups().get(group) ?? []).includes(version)) throw errors.notFoundPath();
   if (rest.length === 0) return { kind: 'resourceList', group, version };
-  return resourcePath(catalog, group, version, rest);
+  return resourcePath(catalog, group, version, rest, path.endsWith('/'));
 }
 
-function resourcePath(catalog: ResourceCatalog, group: string, version: string, rest: string[]): ApiPath {
+function resourcePath(catalog: ResourceCatalog, group: string, version: string, rest: string[], trailingSlash: boolean): ApiPath {
   let namespace: string | undefined;
   const namespacesDef = catalog.lookup(group, version, 'namespaces');
   // /namespaces/{ns}/{resource}... unless the third segment is a subresource of namespaces itself.
@@ -58,11 +58,18 @@ function resourcePath(catalog: ResourceCatalog, group: string, version: string, 
     namespace = rest[1];
     rest = rest.slice(2);
   }
+  // {resource}/{name}/proxy/{path...}: the rest is the path to proxy to (pods, services, nodes).
+  let proxyPath: string | undefined;
+  if (rest[2] === 'proxy') {
+    const tail = rest.slice(3).map((seg) => encodeURIComponent(seg).replace(/%3A/gi, ':').replace(/%40/g, '@'));
+    proxyPath = `/${tail.join('/')}${tail.length && trailingSlash ? '/' : ''}`;
+    rest = rest.slice(0, 3);
+  }
   if (rest.length > 3) throw errors.notFoundPath();
   const [resource, name, subresource] = rest;
   const def = catalog.lookup(group, version, resource);
   if (!def) throw errors.notFoundPath();
   if (def.namespaced ? namespace === undefined && name !== undefined : namespace !== undefined) throw errors.notFoundPath();
   if (subresource !== undefined && !(def.subresources as string[]).includes(subresource)) throw errors.notFoundPath();
-  return { kind: 'resource', def, namespace, name, subresource };
+  return { kind: 'resource', def, namespace, name, subresource, proxyPath };
 }

@@ -21,7 +21,9 @@ import { bindPod, evictPod } from '../registry/pod-subresources.ts';
 import { subresourceInfo, subresourceKind } from '../registry/subresources.ts';
 import type { SubresourceName } from '../registry/types.ts';
 import { serveWatch } from './watch-http.ts';
-import { servePodLogs } from './pod-logs.ts';
+import type { KubeletClient } from './kubelet-proxy/kubelet-client.ts';
+import { isPodConnect, isUpgradeRequest, servePodConnect } from './kubelet-proxy/pod-routes.ts';
+import { serveProxy } from './kubelet-proxy/proxy.ts';
 import { serveWatchWebSocket } from './watch-ws.ts';
 import type { WebSocket } from 'ws';
 import { queryBool } from '../api/query-bool.ts';
@@ -39,8 +41,17 @@ function bodyTypesOf(def: ResourceDef): string[] {
   return def.custom ? customBodyTypes : bodyTypes;
 }
 
-export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry; aggregator?: Aggregator }): Promise<void> {
+export async function resourceRoutes(app: FastifyInstance, opts: { registry: Registry; aggregator?: Aggregator; kubelet?: KubeletClient }): Promise<void> {
   const { registry, aggregator } = opts;
+  // Upgrades of pods/exec, attach and portforward go to the kubelet before @fastify/websocket's
+  // handler could accept them as a watch (WebSocket) or refuse them (SPDY).
+  app.addHook('preHandler', async (req, reply) => {
+    if (!isUpgradeRequest(req)) return;
+    const path = apiPathOf(req, registry.catalog);
+    if (path.kind !== 'resource' || path.name === undefined || path.namespace === undefined || !isPodConnect(path.def, path.subresource)) return;
+    await servePodConnect(req, reply, registry, opts.kubelet, { def: path.def, namespace: path.namespace, name: path.name, subresource: path.subresource });
+    return reply;
+  });
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     // An aggregated group-version: the extension API server answers (kube-aggregator's proxy).
     const remote = aggregator?.match(req.url);
@@ -53,13 +64,16 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
     const { def, namespace, name, subresource } = path;
     if (def.deprecationWarning) sendWarnings(reply, [def.deprecationWarning]);
     const query = req.query as Query;
+    if (subresource === 'proxy' && name !== undefined) {
+      return serveProxy(req, reply, registry, opts.kubelet, { def, namespace, name, path: path.proxyPath ?? '/' });
+    }
     if (subresource !== undefined && !subresourceInfo[subresource as SubresourceName].verbs.includes(subresourceVerbOf(req.method))) {
       throw errors.methodNotAllowed();
     }
     switch (req.method) {
       case 'GET':
         if (name === undefined) return listOrWatch(req, reply, registry, def, namespace, query);
-        return getOne(req, reply, registry, def, namespace, name, subresource);
+        return getOne(req, reply, registry, def, namespace, name, subresource, opts.kubelet);
       case 'POST':
         if (name !== undefined && subresource !== undefined) return createSubresource(req, reply, registry, def, namespace!, name, subresource);
         if (name !== undefined) throw errors.methodNotAllowed();
@@ -128,6 +142,7 @@ function objectViews(): View[] {
 
 /** POST to a create-only subresource (pods/binding, pods/eviction, serviceaccounts/token). */
 async function createSubresource(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string, name: string, subresource: string) {
+  if (isPodConnect(def, subresource)) throw errors.badRequest('Upgrade request required');
   const handler = subresource === 'binding' ? bindPod : subresource === 'eviction' ? evictPod : undefined;
   if (!handler && subresource !== 'token') throw errors.methodNotAllowed();
   const kind = subresourceKind(def, subresource as SubresourceName);
@@ -152,11 +167,11 @@ async function createToken(reply: FastifyReply, registry: Registry, namespace: s
   return sendText(reply, 201, 'application/json', JSON.stringify(res.object));
 }
 
-async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string) {
+async function getOne(req: FastifyRequest, reply: FastifyReply, registry: Registry, def: ResourceDef, namespace: string | undefined, name: string, subresource?: string,
+  kubelet?: KubeletClient) {
   requireVerb(def, 'get');
   const rep = negotiate(req.headers.accept, objectViews());
-  if (subresource === 'log') return servePodLogs(req, reply, registry.podRuntime, namespace!, name, (await registry.store(def).get(namespace, name)).object);
-  if (subresource === 'exec') throw errors.badRequest('Upgrade request required');
+  if (isPodConnect(def, subresource)) return servePodConnect(req, reply, registry, kubelet, { def, namespace: namespace!, name, subresource });
   const stored = await registry.store(def).get(namespace, name);
   const includeObject = parseIncludeObject(one(req.query as Query, 'includeObject'));
   if (subresource === 'scale') {

@@ -1,7 +1,7 @@
 // WATCH over WebSocket on the same URL as the HTTP stream, one event per message, as
 // kube-apiserver serves it: plain text frames, or base64-encoded frames when the client
 // asks for the `base64.binary.k8s.io` subprotocol (and binary frames for `binary.k8s.io`).
-// GET upgrades of pods/exec are not watches: they go to pod-exec.ts.
+// Upgrades of pods/exec, attach and portforward never get here: kubelet-proxy/ tunnels them.
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { errors, StatusError } from '../api/errors.ts';
@@ -10,7 +10,6 @@ import { parseListQuery } from '../registry/list-options.ts';
 import type { Registry } from '../registry/registry.ts';
 import { parseIncludeObject } from '../registry/table.ts';
 import { negotiate } from './negotiate.ts';
-import { isRemoteCommandUrl, selectExecProtocol, servePodExecWebSocket } from './pod-exec.ts';
 import { parseApiPath } from './request-info.ts';
 import { watchEventEncoder } from './watch-encoding.ts';
 import { defaultWatchLimits, watchTimeoutMs, type WatchLimits } from './watch-http.ts';
@@ -23,9 +22,9 @@ export function selectWatchProtocol(offered: Set<string>): string | false {
   return false;
 }
 
-/** The subprotocol for a GET upgrade: remotecommand's channels for pods/exec, else a watch's. */
-export function selectWebSocketProtocol(offered: Set<string>, url: string): string | false {
-  return isRemoteCommandUrl(url) ? selectExecProtocol(offered) : selectWatchProtocol(offered);
+/** The subprotocol for a GET upgrade the server accepts itself: a watch's. */
+export function selectWebSocketProtocol(offered: Set<string>): string | false {
+  return selectWatchProtocol(offered);
 }
 
 export async function serveWatchWebSocket(socket: WebSocket, req: FastifyRequest, registry: Registry,
@@ -43,9 +42,6 @@ export async function serveWatchWebSocket(socket: WebSocket, req: FastifyRequest
   };
   try {
     const path = parseApiPath(req.url, registry.catalog);
-    if (path.kind === 'resource' && path.subresource === 'exec' && path.namespace !== undefined && path.name !== undefined) {
-      return servePodExecWebSocket(socket, req, registry, { def: path.def, namespace: path.namespace, name: path.name });
-    }
     if (path.kind !== 'resource' || path.name !== undefined) throw errors.methodNotAllowed();
     const q = req.query as Record<string, string>;
     const query = parseListQuery(q);

@@ -36,7 +36,6 @@ export async function runWorkerInProcess(name: WorkerName, opts: InProcessOption
   if (typeof mod.start !== 'function') throw new Error(`worker "${name}": ${url.pathname} does not export start(ctx)`);
   const running = await mod.start({ client, log, options: opts.options ?? {} });
   return {
-    runtime: running.runtime,
     async stop() {
       await running.stop();
       client.close();

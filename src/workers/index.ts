@@ -2,5 +2,4 @@
 // or in this thread (`kubelite kubelet --kubeconfig F`), as clients of the API over HTTP.
 export { startWorker, type StartWorkerOptions, type WorkerHandle } from './thread.ts';
 export { clientConfig, runWorkerInProcess, workerModules, type InProcessOptions } from './in-process.ts';
-export { RemotePodRuntime, serveRuntime, type RuntimeRequest, type RuntimeResponse } from './runtime-rpc.ts';
 export type { RunningWorker, WorkerConnection, WorkerContext, WorkerModule, WorkerName } from './types.ts';

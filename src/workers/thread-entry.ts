@@ -1,11 +1,10 @@
 // Inside a worker thread: start the named worker against the API, tell the parent when it is
-// ready, answer runtime calls (kubelet), and on { type: 'stop' } stop and exit 0. A failure to
+// ready, and on { type: 'stop' } stop and exit 0. A failure to
 // start exits 1; the parent logs it and starts the thread again with backoff.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createLogger } from '../log.ts';
 import { runWorkerInProcess } from './in-process.ts';
 import { answerMetrics, isMetricsRequest } from './metrics-rpc.ts';
-import { isRuntimeRequest, serveRuntime } from './runtime-rpc.ts';
 import type { RunningWorker, WorkerConnection, WorkerName } from './types.ts';
 
 export interface ThreadData {
@@ -21,7 +20,6 @@ const port = parentPort!;
 const log = createLogger(data.logLevel);
 let running: RunningWorker | undefined;
 let stopping = false;
-let serve: ((msg: Parameters<ReturnType<typeof serveRuntime>>[0]) => void) | undefined;
 
 async function stop(): Promise<void> {
   if (stopping) return;
@@ -38,17 +36,10 @@ async function stop(): Promise<void> {
 port.on('message', (msg: unknown) => {
   if ((msg as { type?: string } | null)?.type === 'stop') void stop();
   else if (isMetricsRequest(msg)) void answerMetrics(port, msg);
-  else if (isRuntimeRequest(msg)) {
-    if (serve) serve(msg);
-    else if (msg.type === 'call') {
-      port.postMessage({ type: 'error', id: msg.id, error: { code: 503, reason: 'ServiceUnavailable', message: `the ${data.name} worker is starting` } });
-    }
-  }
 });
 
 try {
   running = await runWorkerInProcess(data.name, { connection: data.connection, options: data.options, log });
-  if (running.runtime) serve = serveRuntime(port, running.runtime);
   if (stopping) await running.stop();
   else port.postMessage({ type: 'ready' });
 } catch (err) {

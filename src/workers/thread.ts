@@ -9,7 +9,6 @@ import { runWorkerInProcess } from './in-process.ts';
 import { threadStartUrl, workerModuleUrl } from './modules.ts';
 import { addRemoteSource } from '../metrics/remote.ts';
 import { isMetricsResponse, WorkerMetricsClient } from './metrics-rpc.ts';
-import { isRuntimeResponse, RemotePodRuntime } from './runtime-rpc.ts';
 import type { ThreadData } from './thread-entry.ts';
 import type { RunningWorker, WorkerConnection, WorkerName } from './types.ts';
 
@@ -51,7 +50,7 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
   const log = (opts.log ?? createLogger()).child({ worker: name });
   if (opts.inProcess) {
     const running = await runWorkerInProcess(name, { connection: opts.connection, options: opts.options, log: opts.log });
-    return { name, thread: undefined, restarts: 0, ready: Promise.resolve(), runtime: running.runtime, stop: () => running.stop() };
+    return { name, thread: undefined, restarts: 0, ready: Promise.resolve(), stop: () => running.stop() };
   }
   const backoff = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
   let delay = backoff.initialMs;
@@ -62,7 +61,6 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
   let restartTimer: NodeJS.Timeout | undefined;
   let markReady: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
-  const remote = new RemotePodRuntime(() => port);
   // The thread's work queue metrics, for the API server's /metrics in this process.
   const metrics = new WorkerMetricsClient(() => port);
   const removeMetricsSource = addRemoteSource(() => metrics.collect());
@@ -73,7 +71,6 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
     const startedAt = Date.now();
     thread = worker;
     worker.on('message', (msg: unknown) => {
-      if (isRuntimeResponse(msg)) return remote.handle(msg);
       if (isMetricsResponse(msg)) return metrics.handle(msg);
       if ((msg as { type?: string } | null)?.type === 'ready') {
         port = worker;
@@ -85,7 +82,6 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
     worker.on('exit', (code) => {
       if (thread === worker) thread = undefined;
       if (port === worker) port = undefined;
-      remote.disconnect();
       metrics.disconnect();
       if (stopping) return;
       if (Date.now() - startedAt >= stableAfterMs) delay = backoff.initialMs;
@@ -108,7 +104,6 @@ export async function startWorker(name: WorkerName, opts: StartWorkerOptions): P
       return restarts;
     },
     ready,
-    runtime: name === 'kubelet' ? remote : undefined,
     async stop() {
       stopping = true;
       removeMetricsSource();

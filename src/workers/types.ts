@@ -3,7 +3,6 @@
 // options (plain JSON, since they cross a thread boundary), and returns something to stop.
 import type { Logger } from 'pino';
 import type { ApiClient } from '../client/index.ts';
-import type { PodRuntime } from '../kubelet/runtime.ts';
 
 export type WorkerName = 'kubelet' | 'scheduler' | 'controllers';
 
@@ -20,8 +19,6 @@ export interface WorkerContext {
 
 export interface RunningWorker {
   stop(): Promise<void>;
-  /** The kubelet's pods/log and pods/exec (kubelet workers only). */
-  runtime?: PodRuntime;
 }
 
 export interface WorkerModule {

@@ -63,9 +63,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const as = (kubeconfigPath: string) => ({ kubeconfigPath });
   const workers: RunningWorker[] = [];
   if (opts.nodes) {
-    const kubelet = await runWorkerInProcess('kubelet', { connection: as(server.kubeconfigs.kubelet), options: { ...opts.kubelet, nodes: opts.nodes }, log: logger });
-    server.setPodRuntime(kubelet.runtime);
-    workers.push(kubelet);
+    const options = { servingCert: server.kubeletServingCert, ...opts.kubelet, nodes: opts.nodes };
+    workers.push(await runWorkerInProcess('kubelet', { connection: as(server.kubeconfigs.kubelet), options, log: logger }));
   }
   if (opts.scheduler) workers.push(await runWorkerInProcess('scheduler', { connection: as(server.kubeconfigs.scheduler), log: logger }));
   if (opts.controllers) {

@@ -92,7 +92,7 @@ const nodeInfo = (node: KubeObject, f: string) => node.status?.nodeInfo?.[f] || 
 
 export const nodeResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node',
-  shortNames: ['no'], categories: [], namespaced: false, verbs: allVerbs, subresources: ['status'],
+  shortNames: ['no'], categories: [], namespaced: false, verbs: allVerbs, subresources: ['status', 'proxy'],
   schema: 'io.k8s.api.core.v1.Node',
   columns: [
     column('Status', 'string', 'The status of the node', nodeStatus),

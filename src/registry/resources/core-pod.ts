@@ -8,6 +8,7 @@ import { specDiff } from './core-diff.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { admitNewPod } from './core-pod-admission.ts';
 import { podColumns } from './core-pod-columns.ts';
+import { ephemeralContainersUpdate, validateEphemeralContainersUpdate } from './pod-ephemeral.ts';
 import { compareQuantities, parseQuantity } from '../../api/quantity.ts';
 import { arrayOf, defaultPodSpec, isObject, validatePodSpec, validateTolerations } from './podspec.ts';
 
@@ -147,7 +148,7 @@ function gracefulDelete(pod: KubeObject, gracePeriodSeconds: number | undefined)
 
 export const podResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod',
-  shortNames: ['po'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+  shortNames: ['po'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'],
   schema: 'io.k8s.api.core.v1.Pod',
   columns: podColumns,
   // pod.ToSelectableFields
@@ -166,6 +167,7 @@ export const podResource: ResourceDef = {
     prepareForCreate,
     validate: (pod) => validatePodSpec(pod.spec, 'spec'),
     validateUpdate: validatePodUpdate,
+    ephemeralContainers: { prepareForUpdate: ephemeralContainersUpdate, validateUpdate: validateEphemeralContainersUpdate },
     gracefulDelete,
     // A pod in its grace period stays until its kubelet deletes it with grace 0.
     holdsDeletion: (pod) => (pod.metadata.deletionGracePeriodSeconds ?? 0) > 0,

@@ -242,7 +242,7 @@ function portsString(svc: KubeObject): string {
 
 export const serviceResource: ResourceDef = {
   group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service',
-  shortNames: ['svc'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status'],
+  shortNames: ['svc'], categories: ['all'], namespaced: true, verbs: allVerbs, subresources: ['status', 'proxy'],
   schema: 'io.k8s.api.core.v1.Service',
   // DNS-1035 in truth; the store knows DNS-1123 labels and validateService adds the difference.
   nameRule: 'label',
