@@ -3,15 +3,16 @@
 // CA; the API server's kubelet-client certificate is let in; other callers are authenticated
 // with TokenReview and authorized with SubjectAccessReview (nodes/proxy, nodes/stats); and the
 // endpoints (healthz, pods, containerLogs, run, stats/summary, metrics/resource, configz).
-// Then the same logs and exec with the kubelets in a separate `kubelite kubelet` process.
+// Then the same logs, exec and port-forward with the kubelets in a separate `kubelite kubelet` process.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnKubelite } from './support/process.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 interface Reply {
   status: number;
@@ -167,6 +168,26 @@ describe('kubelet API', () => {
       // Its serving certificate is its own (self-signed), as a kubelet's without --tls-cert-file.
       await assert.rejects(kubeletRequest(node.status.daemonEndpoints.kubeletEndpoint.Port, '/healthz', { ...apiserverClient, ca: server.caCert }), /self.signed|unable to verify/i);
       assert.equal((await kubeletRequest(node.status.daemonEndpoints.kubeletEndpoint.Port, '/healthz', apiserverClient)).body, 'ok');
+    });
+
+    it('port-forwards to its pods through the API server (kubectl port-forward, nginx on 80)', async () => {
+      await kubectlOk(['run', 'farweb', '--image=nginx:1.27', '--overrides={"spec":{"nodeName":"remote-1"}}']);
+      await kubectlOk(['wait', '--for=condition=Ready', 'pod/farweb', '--timeout=60s']);
+      const pf = spawn('kubectl', ['--kubeconfig', server.kubeconfigPath, 'port-forward', 'pod/farweb', ':80'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        let out = '';
+        let err = '';
+        pf.stdout!.on('data', (d) => (out += d));
+        pf.stderr!.on('data', (d) => (err += d));
+        const local = await until('port-forward listening', async () => Number(/Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(out)?.[1]) || undefined);
+        const res = await fetch(`http://127.0.0.1:${local}/`).catch((e) => {
+          throw new Error(`GET through port-forward: ${e.cause ?? e}; kubectl said: ${err}`);
+        });
+        assert.equal(res.status, 200);
+        assert.match(await res.text(), /<title>Welcome to nginx!<\/title>/);
+      } finally {
+        pf.kill();
+      }
     });
   });
 });
