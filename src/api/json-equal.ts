@@ -24,7 +24,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     const keys = Object.keys(xo);
     if (keys.length !== Object.keys(yo).length) return false;
     for (const k of keys) {
-      if (!(k in yo)) return false;
+      if (!Object.prototype.hasOwnProperty.call(yo, k)) return false; // not `in`: a `__proto__` or `toString` key is data
       stack.push([xo[k], yo[k]]);
     }
   }

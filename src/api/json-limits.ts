@@ -73,25 +73,8 @@ function isPlainContainer(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** Structural equality of two JSON values (object key order ignored), without recursion. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  const stack: Array<[unknown, unknown]> = [[a, b]];
-  while (stack.length > 0) {
-    const [x, y] = stack.pop()!;
-    if (x === y) continue;
-    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
-    if (Array.isArray(x) !== Array.isArray(y)) return false;
-    const xo = x as Record<string, unknown>;
-    const yo = y as Record<string, unknown>;
-    const keys = Object.keys(xo);
-    if (keys.length !== Object.keys(yo).length) return false;
-    for (const k of keys) {
-      if (!Object.prototype.hasOwnProperty.call(yo, k)) return false;
-      stack.push([xo[k], yo[k]]);
-    }
-  }
-  return true;
-}
+/** Structural equality of JSON values, without recursion (one implementation for the server and the workers). */
+export { jsonEqual } from './json-equal.ts';
 
 /** The size of a value's JSON text in bytes, as Go's json.Marshal would write it (close enough for limits). */
 export function jsonByteLength(value: unknown): number {

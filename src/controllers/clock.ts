@@ -20,6 +20,27 @@ export const realClock: Clock = {
   },
 };
 
+/**
+ * A pass every `periodMs` on `clock`, the first at start(), as kube's periodic controllers run
+ * theirs with wait.Until (pod GC, the CSR cleaner): `tick` queues the pass.
+ */
+export function periodicPass(clock: Clock, periodMs: number, tick: () => void): { start(): void; stop(): void } {
+  let cancel: (() => void) | undefined;
+  const schedule = () => {
+    cancel = clock.after(periodMs, () => {
+      tick();
+      schedule();
+    });
+  };
+  return {
+    start() {
+      tick();
+      schedule();
+    },
+    stop: () => cancel?.(),
+  };
+}
+
 /** A clock that only moves when told to (k8s.io/utils/clock/testing.FakeClock). */
 export class FakeClock implements Clock {
   private current: number;

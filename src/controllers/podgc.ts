@@ -7,7 +7,7 @@
 //  - pods being deleted that were never scheduled (no kubelet will ever finish them).
 import { isNotFound, objectKey, resources } from '../client/index.ts';
 import type { Pod } from '../api/core-v1.ts';
-import { rfc3339 } from './clock.ts';
+import { periodicPass, rfc3339 } from './clock.ts';
 import { nodeInformer, podInformer } from './informers.ts';
 import type { ControllerContext, ControllerDefinition } from './types.ts';
 
@@ -35,19 +35,10 @@ export const podGCController: ControllerDefinition = {
     const nodes = nodeInformer(ctx.factory);
     /** Nodes that pods name but the informer lacks, with when they were first missed. */
     const missingSince = new Map<string, number>();
-    let cancel: (() => void) | undefined;
-    const schedule = () => {
-      cancel = ctx.clock.after(ctx.options.podGCPeriodSeconds * 1000, () => {
-        queue.add(passKey);
-        schedule();
-      });
-    };
+    const passes = periodicPass(ctx.clock, ctx.options.podGCPeriodSeconds * 1000, () => queue.add(passKey));
     return {
-      start() {
-        queue.add(passKey);
-        schedule();
-      },
-      stop: () => cancel?.(),
+      start: passes.start,
+      stop: passes.stop,
       async reconcile() {
         const all = pods.store.list();
         const victims = terminatedToCollect(all, ctx.options.terminatedPodGCThreshold);

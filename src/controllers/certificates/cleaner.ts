@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isNotFound } from '../../client/index.ts';
 import type { ControllerDefinition } from '../types.ts';
+import { periodicPass } from '../clock.ts';
 import { csrResource, type CertificateSigningRequest } from './types.ts';
 
 export const controllerName = 'certificatesigningrequest-cleaner-controller';
@@ -35,19 +36,10 @@ export const csrCleanerController: ControllerDefinition = {
   workers: () => 1,
   setup(ctx, queue) {
     const csrs = ctx.factory.informerFor(csrResource);
-    let cancel: (() => void) | undefined;
-    const schedule = () => {
-      cancel = ctx.clock.after(ctx.options.csrCleanerPeriodSeconds * 1000, () => {
-        queue.add(passKey);
-        schedule();
-      });
-    };
+    const passes = periodicPass(ctx.clock, ctx.options.csrCleanerPeriodSeconds * 1000, () => queue.add(passKey));
     return {
-      start() {
-        queue.add(passKey);
-        schedule();
-      },
-      stop: () => cancel?.(),
+      start: passes.start,
+      stop: passes.stop,
       async reconcile() {
         const now = ctx.clock.now();
         for (const csr of csrs.store.list()) {
