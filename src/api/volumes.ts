@@ -2,6 +2,9 @@
 // and the scheduler's volume binding (scheduler/), as kube shares pkg/controller/volume/
 // persistentvolume/util between the two: FindMatchingVolume's rules (class, access modes,
 // volume mode, size, selector, node affinity, pre-binding) and the annotations both write.
+import type { NodeSelectorTerm } from './core-v1.ts';
+import { labelMatcher, type LabelSelector } from './label-selector.ts';
+import { termMatches } from './node-predicates.ts';
 import type { KubeObject } from './types.ts';
 
 export const annBindCompleted = 'pv.kubernetes.io/bind-completed';
@@ -14,8 +17,6 @@ const annBetaClass = 'volume.beta.kubernetes.io/storage-class';
 /** The provisioner of a class whose volumes are only ever created by hand. */
 export const noProvisioner = 'kubernetes.io/no-provisioner';
 
-export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
 
 export interface PersistentVolume extends KubeObject {
   spec?: {
@@ -79,34 +80,17 @@ export function claimRequest(pvc: PersistentVolumeClaim): number {
 
 type ClaimSelector = NonNullable<PersistentVolumeClaim['spec']>['selector'];
 
+/** A volume's labels against a claim's selector (metav1.LabelSelector; none selects every volume). */
 function selectorMatches(selector: ClaimSelector, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  const exprs = [...Object.entries(selector.matchLabels ?? {}).map(([key, v]) => ({ key, operator: 'In', values: [v] })), ...(selector.matchExpressions ?? [])];
-  return exprs.every((e) => requirementMatches(e, labels));
-}
-
-function requirementMatches(r: { key: string; operator: string; values?: string[] }, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  switch (r.operator) {
-    case 'In': return has && (r.values ?? []).includes(labels[r.key]);
-    case 'NotIn': return !has || !(r.values ?? []).includes(labels[r.key]);
-    case 'Exists': return has;
-    case 'DoesNotExist': return !has;
-    case 'Gt': return has && Number(labels[r.key]) > Number(r.values?.[0]);
-    case 'Lt': return has && Number(labels[r.key]) < Number(r.values?.[0]);
-    default: return false;
-  }
+  return !selector || labelMatcher(selector as LabelSelector)(labels);
 }
 
 /** CheckNodeAffinity: a volume without node affinity fits every node. */
 export function volumeFitsNode(pv: PersistentVolume, node: { metadata: { name?: string; labels?: Record<string, string> } }): boolean {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
   if (!terms) return true;
-  const labels = node.metadata.labels ?? {};
-  const fields = { 'metadata.name': node.metadata.name ?? '' };
-  return terms.some((t) => (t.matchExpressions?.length || t.matchFields?.length)
-    && (t.matchExpressions ?? []).every((r) => requirementMatches(r, labels))
-    && (t.matchFields ?? []).every((r) => requirementMatches(r, fields)));
+  const target = { name: node.metadata.name ?? '', labels: node.metadata.labels ?? {} };
+  return terms.some((t) => termMatches(t, target));
 }
 
 /** The claim a volume is bound or pre-bound to is this one (by uid when the volume names one). */

@@ -2,8 +2,8 @@
 // the streaming protocols) and its container runtime (the images, their filesystems, the
 // shell, the servers they run): what a real kubelet asks of CRI. The kubelet API turns a
 // request into one of these calls; the runtime never sees HTTP, WebSocket or SPDY.
-import type { EventEmitter } from 'node:events';
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { ServedStreams } from '../streaming/remotecommand.ts';
 import type { KubeObject } from '../api/types.ts';
 
 export interface TerminalSize {
@@ -11,19 +11,8 @@ export interface TerminalSize {
   height: number;
 }
 
-/** The streams of one exec or attach, as the client asked for them. */
-export interface ContainerStreams {
-  /** What the client sends; absent without stdin=true. Ends when the client closes its stdin. */
-  stdin?: Readable;
-  stdout?: Writable;
-  /** Absent with a TTY: a terminal has one output stream, as the kubelet's. */
-  stderr?: Writable;
-  tty: boolean;
-  /** With a TTY: emits 'resize' with a TerminalSize each time the client's terminal changes size. */
-  resize?: EventEmitter;
-  /** Aborted when the client goes away: the process is killed, as the kubelet's exec is. */
-  signal: AbortSignal;
-}
+/** The streams of one exec or attach: the ones the streaming protocols serve. */
+export type ContainerStreams = ServedStreams;
 
 export interface LogRequest {
   follow?: boolean;

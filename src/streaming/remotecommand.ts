@@ -15,12 +15,17 @@ export interface StreamOptions {
   tty: boolean;
 }
 
+/** The streams of one exec or attach, as the client asked for them (what a container runtime is handed). */
 export interface ServedStreams {
+  /** What the client sends; absent without stdin=true. Ends when the client closes its stdin. */
   stdin?: Readable;
   stdout?: Writable;
+  /** Absent with a TTY: a terminal has one output stream, as the kubelet's. */
   stderr?: Writable;
   tty: boolean;
+  /** With a TTY: emits 'resize' with a TerminalSize each time the client's terminal changes size. */
   resize?: EventEmitter;
+  /** Aborted when the client goes away: the process is killed, as the kubelet's exec is. */
   signal: AbortSignal;
 }
 

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { ageColumn, column } from './core-columns.ts';
 import { arrayOf, isObject } from './podspec.ts';
+import { specChanged } from './apps-common.ts';
 
 function defaultWebhook(w: any, mutating: boolean): void {
   w.failurePolicy ??= 'Fail';
@@ -100,7 +101,7 @@ export const validatingAdmissionPolicyResource: ResourceDef = {
     ageColumn,
   ],
   strategy: {
-    bumpsGeneration: (o, old) => JSON.stringify(o.spec) !== JSON.stringify(old.spec),
+    bumpsGeneration: specChanged,
     defaults: (o) => {
       o.spec ??= {};
       o.spec.failurePolicy ??= 'Fail';
@@ -130,7 +131,7 @@ export const validatingAdmissionPolicyBindingResource: ResourceDef = {
     ageColumn,
   ],
   strategy: {
-    bumpsGeneration: (o, old) => JSON.stringify(o.spec) !== JSON.stringify(old.spec),
+    bumpsGeneration: specChanged,
     defaults: (o) => {
       if (isObject(o.spec?.matchResources)) {
         o.spec.matchResources.matchPolicy ??= 'Equivalent';

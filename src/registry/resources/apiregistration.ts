@@ -4,12 +4,12 @@
 // AVAILABLE the Available condition with its reason when not True).
 import { field, type FieldError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { jsonEqual } from '../object-meta.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.ts';
 import { ageColumn, column } from './core-columns.ts';
 import { arrayOf, isObject } from './podspec.ts';
 import { str } from './workload.ts';
+import { specChanged } from './apps-common.ts';
 
 /** ValidateAPIService. */
 function validateAPIService(s: KubeObject): FieldError[] {
@@ -69,6 +69,6 @@ export const apiServiceResource: ResourceDef = {
       s.status = {};
     },
     validate: validateAPIService,
-    bumpsGeneration: (s, old) => !jsonEqual(s.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };

@@ -5,11 +5,11 @@
 // served so clients and kube's own components that read them find kube's.
 import { field, type FieldError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { jsonEqual } from '../object-meta.ts';
 import { allVerbs, type ResourceDef } from '../types.ts';
 import { ageColumn } from './core-columns.ts';
 import { arrayOf, isObject } from './podspec.ts';
 import { docColumn, str } from './workload.ts';
+import { specChanged } from './apps-common.ts';
 
 const subjectKinds = ['Group', 'ServiceAccount', 'User'];
 const distinguishers = ['ByNamespace', 'ByUser'];
@@ -171,7 +171,7 @@ export const flowSchemaResource: ResourceDef = {
       delete fs.status;
     },
     validate: validateFlowSchema,
-    bumpsGeneration: (fs, old) => !jsonEqual(fs.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };
 
@@ -194,7 +194,7 @@ export const priorityLevelConfigurationResource: ResourceDef = {
       delete pl.status;
     },
     validate: validatePriorityLevel,
-    bumpsGeneration: (pl, old) => !jsonEqual(pl.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };
 

@@ -9,6 +9,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../validati
 import { ageColumn, formatLabels } from './core-columns.ts';
 import { defaultPodTemplateSpec, isObject, podSpecContainerNames, podSpecImages, validatePodTemplateSpec, validateTolerations } from './podspec.ts';
 import { docColumn, immutable, str } from './workload.ts';
+import { specChanged } from './apps-common.ts';
 
 // ---- core/v1 PodTemplate ----
 
@@ -81,7 +82,7 @@ export const ingressClassResource: ResourceDef = {
   strategy: {
     validate: validateIngressClass,
     validateUpdate: (ic, old) => immutable(ic.spec?.controller, old.spec?.controller, 'spec.controller'),
-    bumpsGeneration: (ic, old) => !jsonEqual(ic.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };
 

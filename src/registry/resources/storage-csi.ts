@@ -11,6 +11,7 @@ import { ageColumn } from './core-columns.ts';
 import { quantityString } from '../../api/quantity.ts';
 import { arrayOf, isObject } from './podspec.ts';
 import { docColumn, immutable, str } from './workload.ts';
+import { specChanged } from './apps-common.ts';
 
 const maxDriverNameLength = 63;
 const maxNodeIdLength = 192;
@@ -74,7 +75,7 @@ export const volumeAttachmentResource: ResourceDef = {
     },
     validate: validateVolumeAttachment,
     validateUpdate: (va, old) => (jsonEqual(va.spec, old.spec) ? [] : [field.invalid('spec', va.spec, 'field is immutable')]),
-    bumpsGeneration: (va, old) => !jsonEqual(va.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };
 
@@ -149,7 +150,7 @@ export const csiDriverResource: ResourceDef = {
     defaults: defaultCSIDriver,
     validate: validateCSIDriver,
     validateUpdate: validateCSIDriverUpdate,
-    bumpsGeneration: (d, old) => !jsonEqual(d.spec, old.spec),
+    bumpsGeneration: specChanged,
   },
 };
 
