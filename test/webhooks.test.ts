@@ -18,6 +18,7 @@ before(async () => {
       }
       return { allowed: true, warnings: ['checked by the test webhook'] };
     }
+    if (path.startsWith('/drop-finalizer')) return dropFinalizer(req);
     if (path.startsWith('/mutate')) {
       const labels = req.object?.metadata?.labels;
       return { allowed: true, ...jsonPatch(labels ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'true' }]
@@ -31,6 +32,17 @@ after(async () => {
   await hook?.stop();
   await server?.stop();
 });
+
+/** While a DELETE is in admission, another client removes the pod's finalizer (as a Job controller drops its tracking finalizer while a kubelet deletes the pod). */
+async function dropFinalizer(req: { operation: string; name?: string; namespace?: string }): Promise<Record<string, unknown>> {
+  if (req.operation === 'DELETE') {
+    const res = await server.request(`/api/v1/namespaces/${req.namespace}/pods/${req.name}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { finalizers: null } }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+  return { allowed: true };
+}
 
 function pod(name: string, ns: string, labels: Record<string, string> = {}): string {
   return JSON.stringify({
@@ -128,4 +140,29 @@ test('dry run calls only webhooks without side effects', async () => {
   assert.notEqual(invalid.code, 0);
   assert.match(invalid.stderr, /webhooks\[0\]\.sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"/);
   await kubectlOk(['delete', 'validatingwebhookconfiguration', 'dry-none']);
+});
+
+test('a DELETE does not bring back a finalizer removed while it was admitted; with none left a grace-0 delete removes the pod', async () => {
+  await kubectlOk(['create', 'namespace', 'dr']);
+  await kubectlOk(['label', 'namespace', 'dr', 'webhooks=on']);
+  const created = await server.request('/api/v1/namespaces/dr/pods', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'held', finalizers: ['example.com/hold'] }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }),
+  });
+  assert.equal(created.status, 201, await created.text());
+  await kubectlOk(['apply', '-f', '-'], webhookConfig('Validating', 'drop-finalizer', 'drop.example.com',
+    { url: `${hook.url}/drop-finalizer`, caBundle: hook.caBundle }, { rules: [{ operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] }));
+  try {
+    // The delete read the pod with its finalizer, then the webhook's patch removed it: kube
+    // works the finalizers out again from the version it replaces, so none is put back.
+    const deleted = await server.request('/api/v1/namespaces/dr/pods/held', {
+      method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ gracePeriodSeconds: 0 }),
+    });
+    assert.equal(deleted.status, 200, await deleted.text());
+    assert.ok(hook.requests.some((r) => r.operation === 'DELETE' && r.name === 'held'), 'the webhook saw the delete');
+    const after = await server.request('/api/v1/namespaces/dr/pods/held');
+    assert.equal(after.status, 404, `the pod is gone, not held again: ${await after.text()}`);
+  } finally {
+    await kubectlOk(['delete', 'validatingwebhookconfiguration', 'drop-finalizer']);
+  }
 });

@@ -401,18 +401,30 @@ export class GenericStore {
       const gone = await this.removeFromStorage(key, name, current, req.preconditions);
       return { object: gone.object, deleted: true };
     }
+    // The finalizers are worked out again from the version being replaced, as kube's
+    // updateForGracefulDeletionAndFinalizers does inside GuaranteedUpdate: a finalizer removed
+    // since `current` was read (a Job controller dropping its tracking finalizer while a
+    // kubelet deletes the pod) must stay removed, and with none left the object goes now.
+    let deleteNow = false;
     const stored = await this.storage.guaranteedUpdate(key, (cur) => {
       this.checkPreconditions(cur.object, name, req.preconditions);
+      const latestFinalizers = this.finalizersAfterDelete(cur.object, req);
+      deleteNow = !graceful.graceful && latestFinalizers.length === 0;
+      if (deleteNow) return cur.object;
       const obj = deepCopy(cur.object);
       // Nothing to change unless the finalizers differ or a shorter grace period comes (a
       // kubelet's grace-0 delete of a pod held by a finalizer must still shorten it).
       const shortens = graceful.gracePeriodSeconds !== undefined && graceful.gracePeriodSeconds < (cur.object.metadata.deletionGracePeriodSeconds ?? 0);
-      if (cur.object.metadata.deletionTimestamp && jsonEqual(cur.object.metadata.finalizers ?? [], finalizers) && !shortens) return cur.object;
-      return this.markDeleting(obj, finalizers, graceful.gracePeriodSeconds);
+      if (cur.object.metadata.deletionTimestamp && jsonEqual(cur.object.metadata.finalizers ?? [], latestFinalizers) && !shortens) return cur.object;
+      return this.markDeleting(obj, latestFinalizers, graceful.gracePeriodSeconds);
     }, { cachedExisting: current }).catch((err) => {
       if (isStorageError(err, 'NotFound')) throw errors.notFound(this.gr, name);
       throw err;
     });
+    if (deleteNow) {
+      const gone = await this.removeFromStorage(key, name, stored, req.preconditions);
+      return { object: gone.object, deleted: true };
+    }
     return { object: stored.object, deleted: false };
   }
 

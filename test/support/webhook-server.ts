@@ -18,7 +18,8 @@ export interface AdmissionRequest {
   [key: string]: unknown;
 }
 
-export type ReviewHandler = (req: AdmissionRequest, path: string) => Record<string, unknown>;
+/** The review's response; a handler may act on the cluster first (async) to stage a race. */
+export type ReviewHandler = (req: AdmissionRequest, path: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface WebhookServer {
   url: string;
@@ -36,10 +37,10 @@ export async function startWebhookServer(handler: ReviewHandler): Promise<Webhoo
   const server: Server = createServer({ cert, key }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       requests.push(review.request);
-      const response = { uid: review.request.uid, ...handler(review.request, req.url ?? '') };
+      const response = { uid: review.request.uid, ...(await handler(review.request, req.url ?? '')) };
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
     });
