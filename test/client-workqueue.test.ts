@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   BucketRateLimiter, ItemExponentialRateLimiter, MaxOfRateLimiter, runWorkers, WorkQueue, type RateLimiter,
 } from '../src/client/workqueue.ts';
+import { until } from './support/wait.ts';
 
 /** A queue whose rate limiter only backs off per item (no overall bucket), for fast tests. */
 function fastQueue(baseMs = 1, maxMs = 1000): WorkQueue<string> {
@@ -137,7 +138,20 @@ describe('WorkQueue', () => {
   });
 
   it('runWorkers requeues failures with backoff, honours requeueAfter, and forgets successes', async () => {
-    const queue = fastQueue(5, 1000);
+    // The delays the queue asks its rate limiter for are the assertion; wall-clock gaps only
+    // bound them from below (a loaded machine stretches timers, never shortens them).
+    const asked: number[] = [];
+    const limiter = new ItemExponentialRateLimiter<string>(5, 1000);
+    const recording: RateLimiter<string> = {
+      when: (item) => {
+        const ms = limiter.when(item);
+        if (item === 'flaky') asked.push(ms);
+        return ms;
+      },
+      forget: (item) => limiter.forget(item),
+      numRequeues: (item) => limiter.numRequeues(item),
+    };
+    const queue = new WorkQueue<string>(recording);
     const attempts: number[] = [];
     let afterRuns = 0;
     const workers = runWorkers(queue, 2, async (key) => {
@@ -151,11 +165,13 @@ describe('WorkQueue', () => {
     }, { onError: () => {} });
     queue.add('flaky');
     queue.add('periodic');
-    for (let i = 0; i < 100 && (attempts.length < 4 || afterRuns < 3); i++) await delay(10);
+    await until('four attempts and three periodic runs', async () => attempts.length >= 4 && afterRuns >= 3);
     assert.equal(attempts.length, 4, 'three failures, then success');
     assert.equal(queue.numRequeues('flaky'), 0, 'success forgets the backoff');
+    assert.deepEqual(asked, [5, 10, 20], 'the backoff doubles per failure');
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]);
-    assert.ok(gaps[2] >= gaps[0], `backoff grows: ${gaps.join(', ')}`);
+    // Date.now() is whole milliseconds, so a gap may read 1 ms short of its timer.
+    gaps.forEach((gap, i) => assert.ok(gap >= asked[i] - 1, `retry ${i + 1} after ${gap} ms, asked ${asked[i]} ms`));
     assert.equal(afterRuns, 3);
     queue.shutdown();
     await workers;

@@ -40,11 +40,7 @@ describe('worker runtime', () => {
       metadata: { name: 'echo', namespace: 'default' },
       spec: { nodeName: 'thread-node-2', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'echo one; echo two; sleep infinity'] }] },
     });
-    for (let i = 0; i < 100; i++) {
-      const p = await client.get(resources.pods, 'echo', { namespace: 'default' });
-      if (p.status?.phase === 'Running') break;
-      await delay(100);
-    }
+    await until('the pod Running', async () => (await client.get(resources.pods, 'echo', { namespace: 'default' })).status?.phase === 'Running');
     const tail = await server.request('/api/v1/namespaces/default/pods/echo/log?container=c&tailLines=1');
     assert.equal(await tail.text(), 'two\n');
     const env = await server.kubectl(['exec', 'echo', '--', 'env']);
