@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { controllerOptionsFromFlags, parseGoDuration } from '../src/controllers/flags.ts';
 import { parseOptions } from '../src/controllers/options.ts';
 import { until } from './support/wait.ts';
+import { kubeliteEntry } from './support/process.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,7 +50,7 @@ test('controller manager flags become options the manager accepts', () => {
 
 test('`kubelite controllers` accepts the flags docs/workloads.md names, and refuses a bad value', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kubelite-flags-'));
-  const args = ['--import', 'tsx', 'src/main.ts', 'controllers', '--kubeconfig', join(dir, 'missing.conf'),
+  const args = [...kubeliteEntry(), 'controllers', '--kubeconfig', join(dir, 'missing.conf'),
     '--controllers', '*,-ttl-after-finished', '--horizontal-pod-autoscaler-sync-period', '15s', '--concurrent-gc-syncs', '20'];
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

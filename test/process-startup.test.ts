@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, resources } from '../src/client/index.ts';
-import { spawnKubelite, type KubeliteProcess } from './support/process.ts';
+import { kubeliteEntry, spawnKubelite, type KubeliteProcess } from './support/process.ts';
 import { hangGuard, until } from './support/wait.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** `kubelite <args>` with its output collected as it comes. */
 function launch(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...kubeliteEntry(), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });

@@ -1,6 +1,7 @@
-// Test support: kubelite as a child process, started as users start it, for the tests that
-// kill it (crash safety) or run several (replicas); and the "is dist/ fresh" check they and
-// the bench share.
+// Test support: kubelite as a child process, started as users start it (bin/kubelite.js, the
+// bundle in dist/), for the tests that kill it (crash safety) or run several (replicas); and
+// the "is dist/ fresh" check they and the bench share. `npm test` builds dist/ once before
+// the files run, so files running side by side never build it at the same time.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,8 +31,19 @@ export interface KubeliteProcess {
 export interface SpawnOptions {
   /** The line that means it is up (default: the API server's "serving" line). */
   ready?: RegExp;
-  /** Run the bundle through bin/kubelite.js (default: the TypeScript through tsx). */
+  /**
+   * Run the bundle through bin/kubelite.js, as `npx kubelite` does (the default), or the
+   * TypeScript through tsx (false). The bundle saves each process, and each of its worker
+   * threads, tsx's loader: seconds of CPU for a server with its workers.
+   */
   compiled?: boolean;
+}
+
+/** The node arguments that start `kubelite` (then its own arguments): bin/kubelite.js, built if stale, or src/main.ts through tsx. */
+export function kubeliteEntry(compiled = true): string[] {
+  if (!compiled) return ['--import', 'tsx', 'src/main.ts'];
+  ensureBuilt();
+  return ['bin/kubelite.js'];
 }
 
 const servingLine = /serving the Kubernetes API at (https:\/\/\S+)/;
@@ -39,7 +51,7 @@ const insecureLine = /insecure port \(plain HTTP, no authentication\): (http:\/\
 
 /** Starts `kubelite <args>` and resolves once it prints the ready line; rejects if it exits first. */
 export function spawnKubelite(args: string[], opts: SpawnOptions = {}): Promise<KubeliteProcess> {
-  const entry = opts.compiled ? ['bin/kubelite.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const entry = kubeliteEntry(opts.compiled ?? true);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
