@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { createLogger } from '../src/log.ts';
-import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
+import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { until } from './support/wait.ts';
 

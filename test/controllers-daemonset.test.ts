@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
-import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
+import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { hangGuard, until } from './support/wait.ts';
 

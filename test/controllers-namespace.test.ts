@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiClient, isNotFound, resources } from '../src/client/index.ts';
 import { createLogger } from '../src/log.ts';
-import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
+import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { hangGuard, until } from './support/wait.ts';
 

@@ -13,7 +13,7 @@ import type { KubeObject } from '../src/api/types.ts';
 import { LogStore } from '../src/kubelet/logs.ts';
 import { createLogger } from '../src/log.ts';
 import { readTar, writeTar } from '../src/kubelet/runtime/commands/tar-format.ts';
-import { runWorkerInProcess, type RunningWorker } from '../src/workers/index.ts';
+import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { until } from './support/wait.ts';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { KubeObject } from '../../src/api/types.ts';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../../src/apiserver.ts';
 import { createLogger } from '../../src/log.ts';
-import { runWorkerInProcess, type RunningWorker } from '../../src/workers/index.ts';
+import { runWorkerInProcess, type RunningWorker } from './workers.ts';
 
 export interface TestServer extends RunningApiServer {
   /** The plain-HTTP URL (no authentication), for fetch; kubectl uses the kubeconfig's https URL. */
