@@ -9,7 +9,8 @@ import { until } from './support/wait.ts';
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer({ controllers: true });
+  // Only the controllers these tests lean on: quota status, each namespace's default ServiceAccount, the default StorageClass.
+  server = await startTestServer({ controllers: { controllers: ['resourcequota-controller', 'serviceaccount-controller', 'kubelite-hostpath-provisioner'] } });
 });
 
 after(async () => {
