@@ -23,7 +23,7 @@ spec:
 describe('replicationcontroller manager', { timeout: 60_000 }, () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ nodes: 2, scheduler: true, controllers: true });
+    server = await startTestServer({ nodes: 2, scheduler: true, controllers: { controllers: ['replicationcontroller-controller'] } });
   });
   after(async () => {
     await server?.stop();

@@ -35,7 +35,7 @@ describe('replicaset controller', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
 
   before(async () => {
-    server = await startTestServer({ nodes: 3, scheduler: true, controllers: true });
+    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['replicaset-controller'] } });
   });
 
   after(async () => {
