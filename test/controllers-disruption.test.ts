@@ -33,7 +33,7 @@ spec:
 describe('disruption controller', { timeout: 60_000 }, () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ nodes: 3, scheduler: true, controllers: true });
+    server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['deployment-controller', 'replicaset-controller', 'disruption-controller'] } });
   });
   after(async () => {
     await server?.stop();

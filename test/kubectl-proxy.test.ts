@@ -56,7 +56,7 @@ describe('port-forward and the proxies', () => {
   const children: ChildProcess[] = [];
 
   before(async () => {
-    server = await startTestServer({ nodes: 2, scheduler: true, controllers: true });
+    server = await startTestServer({ nodes: 2, scheduler: true, controllers: { controllers: ['deployment-controller', 'replicaset-controller', 'endpoints-controller', 'endpointslice-controller'] } });
     const applied = await server.kubectl(['apply', '-f', '-'], { input: manifests });
     assert.equal(applied.code, 0, applied.stderr);
     for (const target of ['pod/web', 'pod -l app=hostnames']) {
