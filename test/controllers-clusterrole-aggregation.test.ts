@@ -10,11 +10,11 @@ import { clusterRoleAggregationController, type ClusterRole } from '../src/contr
 import { startControllerManager, type RunningControllerManager } from '../src/controllers/manager.ts';
 import { createLogger } from '../src/log.ts';
 import { startTestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const role = (name: string, extra: Partial<ClusterRole>): ClusterRole => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, ...extra });
 
-describe('clusterrole aggregation controller against a plain API server', { timeout: 30_000 }, () => {
+describe('clusterrole aggregation controller against a plain API server', { timeout: hangGuard(30_000) }, () => {
   let fake: FakeApiServer;
   let client: ApiClient;
   let manager: RunningControllerManager;
@@ -48,7 +48,7 @@ describe('clusterrole aggregation controller against a plain API server', { time
   });
 });
 
-describe('clusterrole aggregation on kubelite', { timeout: 30_000 }, () => {
+describe('clusterrole aggregation on kubelite', { timeout: hangGuard(30_000) }, () => {
   it('gives admin, edit and view their rules, and extends view with a labelled role', async () => {
     const server = await startTestServer({ controllers: true });
     try {

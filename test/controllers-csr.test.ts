@@ -13,7 +13,7 @@ import * as x509 from '@peculiar/x509';
 import { createLogger } from '../src/log.ts';
 import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -31,7 +31,7 @@ const csrYaml = (name: string, pem: string, signerName: string, usages: string[]
   spec: { request: Buffer.from(pem).toString('base64'), signerName, usages, ...(expirationSeconds && { expirationSeconds }) },
 });
 
-describe('certificate signing request controllers', { timeout: 60_000 }, () => {
+describe('certificate signing request controllers', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   let controllers: RunningWorker;
   before(async () => {

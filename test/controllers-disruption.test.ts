@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const deployment = `
 apiVersion: apps/v1
@@ -30,7 +30,7 @@ spec:
   selector: { matchLabels: { app: guarded } }
 `;
 
-describe('disruption controller', { timeout: 60_000 }, () => {
+describe('disruption controller', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ nodes: 3, scheduler: true, controllers: { controllers: ['deployment-controller', 'replicaset-controller', 'disruption-controller'] } });

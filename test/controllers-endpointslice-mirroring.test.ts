@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const manifests = (ip: string) => `
 apiVersion: v1
@@ -23,7 +23,7 @@ subsets:
   ports: [{ name: pg, port: 5432, protocol: TCP }]
 `;
 
-describe('endpointslice mirroring controller', { timeout: 30_000 }, () => {
+describe('endpointslice mirroring controller', { timeout: hangGuard(30_000) }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ controllers: { controllers: ['endpointslice-mirroring-controller'] } });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const pod = (name: string, nodeName?: string) => `
 apiVersion: v1
@@ -17,7 +17,7 @@ spec:
   containers: [{ name: c, image: busybox }]
 `;
 
-describe('pod garbage collector', { timeout: 60_000 }, () => {
+describe('pod garbage collector', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const rc = `
 apiVersion: v1
@@ -20,7 +20,7 @@ spec:
       containers: [{ name: c, image: nginx }]
 `;
 
-describe('replicationcontroller manager', { timeout: 60_000 }, () => {
+describe('replicationcontroller manager', { timeout: hangGuard(60_000) }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ nodes: 2, scheduler: true, controllers: { controllers: ['replicationcontroller-controller'] } });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const claim = (name: string, extra = '') => `
 apiVersion: v1
@@ -28,7 +28,7 @@ spec:
   volumes: [{ name: data, persistentVolumeClaim: { claimName: ${claimName} } }]
 `;
 
-describe('storage controllers and volume binding', { timeout: 90_000 }, () => {
+describe('storage controllers and volume binding', { timeout: hangGuard(90_000) }, () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer({ nodes: 2, scheduler: true, controllers: true });
@@ -217,7 +217,7 @@ spec:
   });
 });
 
-describe('retroactive default StorageClass assignment', { timeout: 30_000 }, () => {
+describe('retroactive default StorageClass assignment', { timeout: hangGuard(30_000) }, () => {
   it('gives a claim created without a class the default class that appears later', async () => {
     const server = await startTestServer({ controllers: { controllers: ['persistentvolume-binder-controller'] } });
     try {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nextStep } from '../src/controllers/ttl.ts';
 import { startTestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
-describe('ttl controller', { timeout: 30_000 }, () => {
+describe('ttl controller', { timeout: hangGuard(30_000) }, () => {
   it('steps up past sizeMax and down only below sizeMin', () => {
     assert.equal(nextStep(0, 100), 0);
     assert.equal(nextStep(0, 101), 1);

@@ -15,7 +15,7 @@ import { createLogger } from '../src/log.ts';
 import { readTar, writeTar } from '../src/kubelet/runtime/commands/tar-format.ts';
 import { runWorkerInProcess, type RunningWorker } from './support/workers.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { until } from './support/wait.ts';
+import { until, hangGuard } from './support/wait.ts';
 
 const pod = { metadata: { namespace: 'default', name: 'web', uid: '1111-2222' } };
 
@@ -134,7 +134,7 @@ describe('tar archives and GNU tar', () => {
   });
 });
 
-describe('logs through a kubelet restart', { timeout: 90_000 }, () => {
+describe('logs through a kubelet restart', { timeout: hangGuard(90_000) }, () => {
   let server: TestServer;
   let logsDir: string;
   let kubelet: RunningWorker | undefined;

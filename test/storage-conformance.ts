@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { isStorageError, type Storage, type StorageEvent, type StoredObject, type WatchHandle } from '../src/storage/interface.ts';
+import { hangGuard } from './support/wait.ts';
 
 export interface StoreUnderTest {
   store: Storage;
@@ -57,7 +58,7 @@ export function runStorageConformance(name: string, makeStore: () => Promise<Sto
     }
   };
 
-  describe(`storage conformance: ${name}`, { timeout: 20_000 }, () => {
+  describe(`storage conformance: ${name}`, { timeout: hangGuard(20_000) }, () => {
     it('creates, gets, and refuses a second create with KeyExists', withStore(async (store) => {
       const before = store.revision;
       const input = configMap('a', { k: 'v' });
