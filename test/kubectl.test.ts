@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { defaultWaitMs } from './support/wait.ts';
 
 let server: TestServer;
 const k = (...args: string[]) => server.kubectl(args);
@@ -270,7 +271,8 @@ describe('kubectl basics', () => {
 });
 
 async function waitFor(cond: () => boolean, ms: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
+  // A hang guard, never shorter than the suite's own (a loaded machine slows kubectl's watch output).
+  const deadline = Date.now() + Math.max(ms, defaultWaitMs);
   while (!cond()) {
     if (Date.now() > deadline) assert.fail(`timed out; saw:\n${describe()}`);
     await new Promise((r) => setTimeout(r, 50));
