@@ -31,7 +31,12 @@ spec:
 describe('storage controllers and volume binding', { timeout: hangGuard(90_000) }, () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ nodes: 2, scheduler: true, controllers: true });
+    // The storage controllers (and the garbage collector for claims owned by pods), not all of them.
+    const controllers = [
+      'persistentvolume-binder-controller', 'persistentvolume-attach-detach-controller', 'persistentvolume-protection-controller',
+      'persistentvolumeclaim-protection-controller', 'ephemeral-volume-controller', 'kubelite-hostpath-provisioner', 'garbage-collector-controller',
+    ];
+    server = await startTestServer({ nodes: 2, scheduler: true, controllers: { controllers } });
   });
   after(async () => {
     await server?.stop();
