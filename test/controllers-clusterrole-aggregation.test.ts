@@ -50,7 +50,7 @@ describe('clusterrole aggregation controller against a plain API server', { time
 
 describe('clusterrole aggregation on kubelite', { timeout: hangGuard(30_000) }, () => {
   it('gives admin, edit and view their rules, and extends view with a labelled role', async () => {
-    const server = await startTestServer({ controllers: true });
+    const server = await startTestServer({ controllers: { controllers: ['clusterrole-aggregation-controller'] } });
     try {
       const created = await server.kubectl(['create', 'clusterrole', 'widgets-view', '--verb=get,list', '--resource=configmaps']);
       assert.equal(created.code, 0, created.stderr);
