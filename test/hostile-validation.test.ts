@@ -109,4 +109,20 @@ describe('validation of hostile values (issue 16, finding 8)', () => {
     assert.equal(res.status, 201);
     assert.deepEqual(res.json.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.x.additionalProperties, { type: 'string' });
   });
+  it('words long invalid values as kube does: Too long omits the value, Invalid quotes it once per place (finding 9)', async () => {
+    // apimachinery's field.Error: a TooLong error never carries its value; Invalid quotes the
+    // value in the message and in its cause, with no truncation (kube v1.32 answers the same).
+    const annotated = await post(`${ns}/configmaps`, JSON.stringify({ metadata: { name: 'long-a', annotations: { a: 'x'.repeat(300 * 1024) } } }));
+    assert.equal(annotated.status, 422);
+    assert.equal(annotated.json.message, 'ConfigMap "long-a" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes');
+    const value = 'x'.repeat(1024 * 1024);
+    const res = await server.request(`${ns}/configmaps`, { method: 'POST', body: JSON.stringify({ metadata: { name: 'long-l', labels: { a: value } } }), headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    assert.equal(res.status, 422);
+    const status = JSON.parse(text);
+    assert.equal(status.message, `ConfigMap "long-l" is invalid: metadata.labels: Invalid value: "${value}": must be no more than 63 characters`);
+    assert.equal(status.details.causes.length, 1);
+    // The answer is bounded by the body: the value twice, plus a few hundred bytes.
+    assert.ok(text.length < 2 * value.length + 1024, `${text.length} bytes`);
+  });
 });
