@@ -58,8 +58,11 @@ describe('fuzz: decode and validation', { timeout: 600_000 }, () => {
         // The CRD controller writes its status and finalizer in the background: let it finish.
         await server.request(`${path}/widgets.fuzz.example.com`, { method: 'DELETE' });
         await until('the fuzzed CRD to be gone', async () => (await server.request(`${path}/widgets.fuzz.example.com`)).status === 404, 30_000);
+        // And its group-version's APIService (kube's autoregister), removed in the background too.
+        await until('the fuzzed CRD\'s APIService to be gone', async () =>
+          (await server.request('/apis/apiregistration.k8s.io/v1/apiservices/v1.fuzz.example.com')).status === 404, 30_000);
       }
-    }), { numRuns: fuzzRuns * 2 });
+    }), { numRuns: fuzzRuns * 2, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, verbose: 2 } : {}) });
   });
 
   it('raw bodies: truncated, garbled and hostile text is a 4xx Status', async () => {

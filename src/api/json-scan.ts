@@ -95,10 +95,14 @@ export function scanJsonText(text: string): JsonTextFacts {
     }
     if ((c >= '0' && c <= '9') || c === '-') {
       let j = i + 1;
-      while (j < text.length && isNumberChar(text[j])) j++;
-      const literal = text.slice(i, j);
-      if (numbers.length < maxNumbers && (j - i >= 16 || /[.eE]/.test(literal)) && misreadNumber(literal)) {
-        numbers.push({ segments: segmentsOf(stack), literal });
+      let fractionOrExponent = false;
+      for (; j < text.length && isNumberChar(text[j]); j++) {
+        const d = text[j];
+        if (d === '.' || d === 'e' || d === 'E') fractionOrExponent = true;
+      }
+      if ((fractionOrExponent || j - i >= 16) && numbers.length < maxNumbers) {
+        const literal = text.slice(i, j);
+        if (misreadNumber(literal)) numbers.push({ segments: segmentsOf(stack), literal });
       }
       i = j;
       continue;
