@@ -58,8 +58,11 @@ describe('fuzz: decode and validation', { timeout: 600_000 }, () => {
         // The CRD controller writes its status and finalizer in the background: let it finish.
         await server.request(`${path}/widgets.fuzz.example.com`, { method: 'DELETE' });
         await until('the fuzzed CRD to be gone', async () => (await server.request(`${path}/widgets.fuzz.example.com`)).status === 404, 30_000);
+        // And its group-version's APIService (kube's autoregister), removed in the background too.
+        await until('the fuzzed CRD\'s APIService to be gone', async () =>
+          (await server.request('/apis/apiregistration.k8s.io/v1/apiservices/v1.fuzz.example.com')).status === 404, 30_000);
       }
-    }), { numRuns: fuzzRuns * 2 });
+    }), { numRuns: fuzzRuns * 2, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, verbose: 2 } : {}) });
   });
 
   it('raw bodies: truncated, garbled and hostile text is a 4xx Status', async () => {
@@ -77,5 +80,20 @@ describe('fuzz: decode and validation', { timeout: 600_000 }, () => {
       assertWellFormed(`POST ${type} ${JSON.stringify(body).slice(0, 200)}`, answer);
       if (answer.status >= 400) assert.equal(await revision(), before);
     }), { numRuns: fuzzRuns * 2 });
+  });
+  it('number literals Go reads differently from JavaScript: a 201 or a 4xx Status, never a 5xx', async () => {
+    const literal = fc.constantFrom('1.0', '1E2', '1e400', '-1e400', '9223372036854775808', '-9223372036854775809', '2147483648', '0.5', '1e-400', '-0', '12345678901234567890', '3.0e0');
+    await fc.assert(fc.asyncProperty(fc.constantFrom(1, 2, 3, 4), fc.array(literal, { minLength: 1, maxLength: 4 }), async (which, literals) => {
+      const [path, base] = seeds[which];
+      const body = { ...base, metadata: { name: `num-${++sequence}` } };
+      let n = 0;
+      // Every number in the seed's text, replaced in turn by one of the literals.
+      const text = JSON.stringify(body).replace(/(?<=[:\[,])-?\d+(\.\d+)?([eE][-+]?\d+)?(?=[,\]}])/g, () => literals[n++ % literals.length]);
+      const before = await revision();
+      const res = await server.request(path, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+      const answer = { status: res.status, text: await res.text() };
+      assertWellFormed(`POST ${path} ${text.slice(0, 300)}`, answer);
+      if (answer.status >= 400) assert.equal(await revision(), before, `nothing written after ${answer.status}: ${answer.text.slice(0, 200)}`);
+    }), { numRuns: fuzzRuns });
   });
 });

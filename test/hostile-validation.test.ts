@@ -83,4 +83,46 @@ describe('validation of hostile values (issue 16, finding 8)', () => {
     assert.equal(noVersions.status, 422);
     assert.match(noVersions.json.message, /spec\.versions: Required value/);
   });
+  it('decodes a CRD schema\'s items, additionalProperties and dependencies as their Go types (finding 8)', async () => {
+    const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    const crd = (x: unknown) => JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'wraps.w.example.com' },
+      spec: { group: 'w.example.com', scope: 'Namespaced', names: { plural: 'wraps', kind: 'Wrap' }, versions: [{ name: 'v1', served: true, storage: true,
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { x } } } } } }] } });
+    const prefix = 'CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: ';
+    // The nested json.Unmarshal's type error, named by the outer decoder's struct and field.
+    let res = await post(crds, crd({ type: 'array', items: { type: 'string', required: 'str' } }), '?fieldValidation=Strict');
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, `${prefix}json: cannot unmarshal string into Go struct field ` +
+      'JSONSchemaProps.spec.versions.schema.openAPIV3Schema.properties.properties.items of type []string');
+    res = await post(crds, crd({ type: 'array', items: ['str'] }));
+    assert.equal(res.status, 400);
+    assert.match(res.json.message, /items of type v1\.JSONSchemaProps$/);
+    res = await post(crds, crd({ type: 'object', additionalProperties: 'str' }));
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, `${prefix}boolean or JSON schema expected`);
+    res = await post(crds, crd({ type: 'array', items: { type: 'string', maxLength: 1.5 } }));
+    assert.equal(res.status, 400);
+    assert.match(res.json.message, /cannot unmarshal number 1\.5 into Go struct field .*\.items of type int64$/);
+    assert.equal((await server.request(`${crds}/wraps.w.example.com`)).status, 404);
+    // The nested decode is not strict: an unknown field inside is dropped without a word.
+    res = await post(crds, crd({ type: 'object', additionalProperties: { type: 'string', bogus: 1 } }), '?fieldValidation=Strict');
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.json.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.x.additionalProperties, { type: 'string' });
+  });
+  it('words long invalid values as kube does: Too long omits the value, Invalid quotes it once per place (finding 9)', async () => {
+    // apimachinery's field.Error: a TooLong error never carries its value; Invalid quotes the
+    // value in the message and in its cause, with no truncation (kube v1.32 answers the same).
+    const annotated = await post(`${ns}/configmaps`, JSON.stringify({ metadata: { name: 'long-a', annotations: { a: 'x'.repeat(300 * 1024) } } }));
+    assert.equal(annotated.status, 422);
+    assert.equal(annotated.json.message, 'ConfigMap "long-a" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes');
+    const value = 'x'.repeat(1024 * 1024);
+    const res = await server.request(`${ns}/configmaps`, { method: 'POST', body: JSON.stringify({ metadata: { name: 'long-l', labels: { a: value } } }), headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    assert.equal(res.status, 422);
+    const status = JSON.parse(text);
+    assert.equal(status.message, `ConfigMap "long-l" is invalid: metadata.labels: Invalid value: "${value}": must be no more than 63 characters`);
+    assert.equal(status.details.causes.length, 1);
+    // The answer is bounded by the body: the value twice, plus a few hundred bytes.
+    assert.ok(text.length < 2 * value.length + 1024, `${text.length} bytes`);
+  });
 });

@@ -9,6 +9,7 @@ import { allVerbs, type ResourceDef, type ResourceStrategy, type SubresourceName
 import { checkAgainstSchema, strictDecodingError, type CheckOptions, type SchemaCheck } from '../registry/validation/schema.ts';
 import { validateLabels, validateAnnotations, validateName } from '../registry/validation/metadata.ts';
 import { compileRules, type CompiledRules } from './cel.ts';
+import { floatIntegerErrors, unparsableNumber } from './number-literals.ts';
 import { parseJSONPath, findResults, printValue } from './jsonpath.ts';
 import { printerColumns } from './printer-columns.ts';
 import { applyDefaults, dropNonNullableNulls, prune } from './prune.ts';
@@ -112,8 +113,17 @@ const objectMetaDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
  */
 export function decodeCustomResource(obj: KubeObject, schema: JSONSchemaProps, opts: CheckOptions): SchemaCheck {
   const unknownFields: string[] = [];
+  const prefix = `${opts.kind} in version "${opts.apiVersion.split('/').pop()}" cannot be handled as a ${opts.kind}: `;
+  const unparsable = unparsableNumber(opts.numbers);
+  if (unparsable) return { badRequest: errors.badRequest(prefix + unparsable), unknownFields, typeError: unparsable };
+  const floats = floatIntegerErrors(obj, schema, opts.numbers);
+  if (floats.length > 0) {
+    const [group] = opts.apiVersion.split('/');
+    const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
+    return { badRequest: errors.invalid(opts.kind, group, name, floats), unknownFields };
+  }
   if (obj.metadata && typeof obj.metadata === 'object') {
-    const meta = checkAgainstSchema(objectMetaDefinition, obj.metadata, { ...opts, mode: 'Ignore' });
+    const meta = checkAgainstSchema(objectMetaDefinition, obj.metadata, { ...opts, mode: 'Ignore', numbers: undefined });
     if (meta.badRequest) return { badRequest: meta.badRequest, unknownFields };
     unknownFields.push(...meta.unknownFields.map((f) => `metadata.${f}`));
   }
@@ -121,7 +131,6 @@ export function decodeCustomResource(obj: KubeObject, schema: JSONSchemaProps, o
   applyDefaults(obj, schema);
   dropNonNullableNulls(obj, schema);
   if (opts.mode === 'Strict' && unknownFields.length > 0) {
-    const prefix = `${opts.kind} in version "${opts.apiVersion.split('/').pop()}" cannot be handled as a ${opts.kind}: `;
     return { badRequest: errors.badRequest(prefix + strictDecodingError(unknownFields)), unknownFields };
   }
   return { unknownFields };

@@ -2,7 +2,7 @@
 // does: type meta checked against the URL, schema applied (unknown fields pruned or refused
 // by fieldValidation), nulls dropped.
 import { errors } from '../api/errors.ts';
-import { duplicateFields } from '../api/json-duplicates.ts';
+import { duplicateFields, numberLiterals } from '../api/json-scan.ts';
 import type { KubeObject } from '../api/types.ts';
 import { patchDecodeError, type PatchContext } from './patch-errors.ts';
 import { checkAgainstSchema, strictDecodingError, type FieldValidationMode } from './validation/schema.ts';
@@ -55,7 +55,10 @@ export function decodeBody(def: ResourceDef, body: unknown, opts: DecodeOptions)
       `json: cannot unmarshal ${jsonType(obj.metadata)} into Go struct field ${want.kind}.metadata of type v1.ObjectMeta`);
   }
   const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : def.schema;
-  const checkOptions = { mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion, converter: opts.patch?.type === 'strategic' };
+  const checkOptions = {
+    mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion, converter: opts.patch?.type === 'strategic',
+    numbers: opts.patch ? undefined : numberLiterals.get(body),
+  };
   const check = def.custom && opts.subresource !== 'scale'
     ? def.custom.decode(obj, checkOptions)
     : checkAgainstSchema(definition, obj, checkOptions);

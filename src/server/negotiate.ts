@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { errors, StatusError } from '../api/errors.ts';
 import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
 import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
-import { duplicateFields, findDuplicateKeys } from '../api/json-duplicates.ts';
+import { duplicateFields, numberLiterals, scanJsonText } from '../api/json-scan.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -111,8 +111,9 @@ function parseBody(raw: Buffer | undefined, media: string, expected?: ExpectedKi
     throw jsonDecodeError(raw!, (err as Error).message, expected);
   }
   if (typeof body === 'object' && body !== null) {
-    const duplicates = findDuplicateKeys(text);
+    const { duplicates, numbers } = scanJsonText(text);
     if (duplicates.length > 0) duplicateFields.set(body, duplicates);
+    if (numbers.length > 0) numberLiterals.set(body, numbers);
   }
   return body;
 }

@@ -1,7 +1,7 @@
 // Walking an object and its validation schema side by side: resolving $refs, turning ajv's
 // JSON pointers into Kubernetes field paths (`spec.containers[0].image`), ordering findings
 // as Go's decoder meets them (document order), and dropping JSON nulls as Go does.
-import type { ValidationSchema } from './validation-schema.ts';
+import { isSchemaWrapper, type ValidationSchema } from './validation-schema.ts';
 
 export type Definitions = Record<string, ValidationSchema>;
 
@@ -81,18 +81,34 @@ export function compareDocumentOrder(obj: unknown, a: string[], b: string[]): nu
   return a.length - b.length;
 }
 
+/** Where Go's decoder stands: the innermost struct, and the struct fields from the root. */
+export interface DecodeFrame {
+  struct?: string;
+  fields: string[];
+}
+
 /**
  * What Go's decoder knows at a location: the innermost struct whose field it is decoding,
  * the struct fields from the root (no indexes or map keys, as encoding/json's errorContext
- * keeps them), and the schema of the value there.
+ * keeps them), and the schema of the value there. Inside a CRD schema wrapper (`items`,
+ * `additionalProperties`, `dependencies`: a nested json.Unmarshal) `wrapper` is the frame at
+ * the outermost wrapper: the outer decoder overwrites an inner type error's struct and field
+ * with it (encoding/json's addErrorContext). `obj` picks a wrapper's branch (object or list).
  */
-export function decodeContext(defs: Definitions, definition: string, segments: string[]):
-  { struct?: string; fields: string[]; target: ValidationSchema } {
+export function decodeContext(defs: Definitions, definition: string, segments: string[], obj?: unknown):
+  { struct?: string; fields: string[]; target: ValidationSchema; wrapper?: DecodeFrame } {
   let target: ValidationSchema = { $ref: refPrefix + definition };
   let struct: string | undefined;
+  let wrapper: DecodeFrame | undefined;
   const fields: string[] = [];
+  let value = obj;
   for (const seg of segments) {
-    const { schema, name } = resolve(defs, target);
+    let { schema, name } = resolve(defs, target);
+    if (isSchemaWrapper(schema)) {
+      wrapper ??= { struct, fields: [...fields] };
+      const branch = Array.isArray(value) ? schema.else?.then : schema.then;
+      ({ schema, name } = resolve(defs, branch ?? {}));
+    }
     if (schema.properties?.[seg]) {
       struct = (name ?? definition).split('.').pop();
       fields.push(seg);
@@ -100,8 +116,10 @@ export function decodeContext(defs: Definitions, definition: string, segments: s
     } else {
       target = elementSchema(schema) ?? {};
     }
+    value = valueAt(value, [seg]);
   }
-  return { struct, fields, target };
+  if (isSchemaWrapper(resolve(defs, target).schema)) wrapper ??= { struct, fields: [...fields] };
+  return { struct, fields, target, wrapper };
 }
 
 /**
@@ -111,7 +129,9 @@ export function decodeContext(defs: Definitions, definition: string, segments: s
  * keeps as raw JSON (RawExtension, preserve-unknown-fields) are not touched.
  */
 export function dropNulls(defs: Definitions, value: unknown, schema: ValidationSchema): void {
-  const s = resolve(defs, schema).schema;
+  let s = resolve(defs, schema).schema;
+  // A CRD schema wrapper holds a JSONSchemaProps (or a list of them), decoded as a struct.
+  if (isSchemaWrapper(s)) s = resolve(defs, (Array.isArray(value) ? s.else?.then : s.then) ?? {}).schema;
   if (acceptsAnything(s)) return;
   if (Array.isArray(value)) {
     const items = elementSchema(s);
@@ -129,7 +149,7 @@ export function dropNulls(defs: Definitions, value: unknown, schema: ValidationS
     for (const [key, child] of Object.entries(value)) {
       const prop = s.properties[key];
       if (!prop) continue;
-      if (child === null) delete value[key];
+      if (child === null || droppedByWrapper(defs, prop, child)) delete value[key];
       else dropNulls(defs, child, prop);
     }
     return;
@@ -138,13 +158,21 @@ export function dropNulls(defs: Definitions, value: unknown, schema: ValidationS
   const values = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
   if (!values) return;
   for (const [key, child] of Object.entries(value)) {
-    if (child !== null) dropNulls(defs, child, values);
+    if (droppedByWrapper(defs, values, child)) delete value[key];
+    else if (child !== null) dropNulls(defs, child, values);
     else {
       const zero = zeroValue(defs, values);
       if (zero === undefined) delete value[key];
       else value[key] = zero;
     }
   }
+}
+
+/** `items: "x"` or `dependencies: {a: 5}`: a wrapper's UnmarshalJSON ignores what is neither object nor list. */
+function droppedByWrapper(defs: Definitions, schema: ValidationSchema, value: unknown): boolean {
+  const s = resolve(defs, schema).schema;
+  return (s['x-decode'] === 'schema-or-array' || s['x-decode'] === 'schema-or-string-array') &&
+    value !== null && typeof value !== 'object';
 }
 
 /** Go's zero value of an element type as it serialises, where it is not `null`. */

@@ -9,11 +9,13 @@
 // `required` and `enum` are not decoding rules: kind validation reports them (see requiredFieldErrors).
 // Each definition's ajv validator is compiled once, on first use.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { NumberLiteral } from '../../api/json-scan.ts';
 import { errors, type FieldError, type StatusError } from '../../api/errors.ts';
 import {
   base64Error, goTypeName, jsonValueWord, quantityError, quantityNumberError, timeError, unmarshalTypeError,
 } from './go-decode.ts';
 import { conversionError } from './go-unstructured.ts';
+import { literalIndex, locationKey, numberLiteralErrors, type LiteralError } from './number-literals.ts';
 import { collectRequired } from './required.ts';
 import { loadDefinitions, loadValidationDocument } from './schema-files.ts';
 import {
@@ -46,6 +48,8 @@ export interface CheckOptions {
    * result is converted from a map, not decoded from JSON) and return them as conversionError.
    */
   converter?: boolean;
+  /** The body's number literals JavaScript misreads (api/json-scan.ts), judged as Go reads them. */
+  numbers?: NumberLiteral[];
 }
 
 /** kube's strict decoder keeps at most this many strict errors. */
@@ -108,17 +112,23 @@ export function checkAgainstSchema(definition: string, obj: unknown, opts: Check
   if (!defs[definition]) return { unknownFields: [] };
   dropNulls(defs, obj, { $ref: `#/definitions/${definition}` });
   const validate = validatorFor(definition);
-  if (validate(obj)) return { unknownFields: [] };
+  const valid = validate(obj);
+  const literalErrors = opts.numbers?.length ? numberLiteralErrors(defs, definition, obj, opts.numbers) : [];
+  if (valid && literalErrors.length === 0) return { unknownFields: [] };
 
   const unknown: string[][] = [];
   const invalid: ErrorObject[] = [];
-  for (const e of validate.errors ?? []) {
+  for (const e of (valid ? [] : validate.errors ?? [])) {
     if (e.keyword === 'additionalProperties') unknown.push([...parsePointer(e.instancePath), String(e.params.additionalProperty)]);
-    else invalid.push(e);
+    else if (e.keyword !== 'if') invalid.push(e); // an `if` failing only says its branch failed, reported on its own
   }
   unknown.sort((a, b) => compareDocumentOrder(obj, a, b));
-  const unknownFields = unknown.map((segments) => fieldPathOf(obj, segments));
-  const decodeError = firstDecodeError(defs, definition, obj, invalid, !!opts.converter);
+  // Inside a CRD schema wrapper the nested json.Unmarshal is not strict: unknown fields there
+  // are dropped without a word, as kube drops them.
+  const unknownFields = unknown
+    .filter((segments) => !decodeContext(defs, definition, segments.slice(0, -1), obj).wrapper)
+    .map((segments) => fieldPathOf(obj, segments));
+  const decodeError = firstDecodeError(defs, definition, obj, invalid, !!opts.converter, literalErrors, literalIndex(opts.numbers));
   for (const segments of unknown) {
     const parent = valueAt(obj, segments.slice(0, -1));
     if (isPlainObject(parent)) delete parent[segments[segments.length - 1]];
@@ -144,37 +154,53 @@ export function strictDecodingError(unknownFields: string[]): string {
  * remembered and decoding goes on (the first one is returned at the end), while an error from
  * a type's own UnmarshalJSON (Quantity, Time, IntOrString) stops decoding at once.
  */
-function firstDecodeError(defs: Definitions, definition: string, obj: unknown, invalid: ErrorObject[], converter: boolean): string | undefined {
+function firstDecodeError(defs: Definitions, definition: string, obj: unknown, invalid: ErrorObject[], converter: boolean,
+  literalErrors: LiteralError[], literals: Map<string, string> | undefined): string | undefined {
   const seen = new Set<string>();
-  const found: Array<{ segments: string[]; message: string; aborts: boolean }> = [];
+  const found: LiteralError[] = [];
+  for (const e of literalErrors) {
+    seen.add(locationKey(e.segments));
+    found.push(e);
+  }
   for (const e of invalid) {
-    if (seen.has(e.instancePath)) continue;
-    seen.add(e.instancePath);
     const segments = parsePointer(e.instancePath);
-    found.push({ segments, ...decodeErrorAt(defs, definition, obj, segments, converter) });
+    const key = locationKey(segments);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    found.push({ segments, ...decodeErrorAt(defs, definition, obj, segments, converter, literals?.get(key)) });
   }
   found.sort((a, b) => compareDocumentOrder(obj, a.segments, b.segments));
   return (found.find((f) => f.aborts) ?? found[0])?.message;
 }
 
-function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segments: string[], converter: boolean): { message: string; aborts: boolean } {
+function decodeErrorAt(defs: Definitions, definition: string, obj: unknown, segments: string[], converter: boolean,
+  literal?: string): { message: string; aborts: boolean } {
   const value = valueAt(obj, segments);
-  const ctx = decodeContext(defs, definition, segments);
-  const context = ctx.struct ? { struct: ctx.struct, field: ctx.fields.join('.') } : undefined;
+  // Go names a number by its literal (`number 1e400`); JSON.parse kept only its value.
+  const numberWord = (intoInteger: boolean) => (literal !== undefined && typeof value === 'number' ? `number ${literal}` : jsonValueWord(value, intoInteger));
+  const ctx = decodeContext(defs, definition, segments, obj);
+  // Past a CRD schema wrapper the error comes out of its own json.Unmarshal: decoding stops,
+  // and the outer decoder names its own struct and field (the wrapper's) with the inner type.
+  const frame = ctx.wrapper ?? ctx;
+  const context = frame.struct ? { struct: frame.struct, field: frame.fields.join('.') } : undefined;
   const target = resolve(defs, ctx.target).schema;
+  if (target['x-decode'] === 'schema-or-bool') return { aborts: true, message: 'boolean or JSON schema expected' };
+  if (ctx.wrapper && !converter) {
+    return { aborts: true, message: unmarshalTypeError(numberWord(target.type === 'integer'), goTypeName(ctx.target), context) };
+  }
   switch (target['x-decode']) {
     case 'quantity':
       return { aborts: true, message: quantityError(typeof value === 'string' ? value : JSON.stringify(value)) ?? 'invalid quantity' };
     case 'time':
       return { aborts: true, message: typeof value === 'string' ? timeError(value) ?? '' : unmarshalTypeError(jsonValueWord(value), 'string', context) };
     case 'int-or-string':
-      return { aborts: true, message: unmarshalTypeError(jsonValueWord(value, true), 'int32', context) };
+      return { aborts: true, message: unmarshalTypeError(numberWord(true), 'int32', context) };
     case 'byte':
       return { aborts: false, message: typeof value === 'string' ? base64Error(value) ?? '' : unmarshalTypeError(jsonValueWord(value), '[]uint8', context) };
     default: {
       const converted = converter ? conversionError(value, target, goTypeName(ctx.target)) : undefined;
       if (converted) return { aborts: false, message: converted };
-      return { aborts: false, message: unmarshalTypeError(jsonValueWord(value, target.type === 'integer'), goTypeName(ctx.target), context) };
+      return { aborts: false, message: unmarshalTypeError(numberWord(target.type === 'integer'), goTypeName(ctx.target), context) };
     }
   }
 }

@@ -35,10 +35,20 @@ export interface ValidationSchema {
   'x-decode'?: DecodeKind;
   'x-go'?: 'int32' | 'int64';
   'x-required'?: string[];
+  if?: ValidationSchema;
+  then?: ValidationSchema;
+  else?: ValidationSchema;
 }
 
 /** Go types that decode themselves (UnmarshalJSON) or raw bytes, see go-decode.ts. */
-export type DecodeKind = 'int-or-string' | 'quantity' | 'time' | 'byte';
+export type DecodeKind = 'int-or-string' | 'quantity' | 'time' | 'byte' | SchemaWrapperKind;
+
+/** The CRD schema wrappers that decode a nested JSONSchemaProps with their own UnmarshalJSON. */
+export type SchemaWrapperKind = 'schema-or-array' | 'schema-or-bool' | 'schema-or-string-array';
+
+export function isSchemaWrapper(s: ValidationSchema): boolean {
+  return s['x-decode'] === 'schema-or-array' || s['x-decode'] === 'schema-or-bool' || s['x-decode'] === 'schema-or-string-array';
+}
 
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
@@ -51,10 +61,22 @@ const anyValue = new Set([
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Patch',
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON',
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray',
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool',
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray',
 ]);
+
+const schemaProps: ValidationSchema = { $ref: '#/definitions/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps' };
+
+/**
+ * A CRD schema's `items`, `additionalProperties` and `dependencies` values, published as
+ * "anything" but decoded by their own UnmarshalJSON (apiextensions/v1/marshal.go): an object
+ * is a JSONSchemaProps (its errors name the wrapper's field), `items` may be a list of them,
+ * `dependencies` a list of strings, `additionalProperties` a boolean — anything else there is
+ * "boolean or JSON schema expected"; other values of `items` and `dependencies` are dropped.
+ */
+function schemaWrapper(kind: 'schema-or-array' | 'schema-or-bool' | 'schema-or-string-array'): ValidationSchema {
+  const otherwise: ValidationSchema = kind === 'schema-or-bool' ? { type: 'boolean' }
+    : { if: { type: 'array' }, then: { type: 'array', items: kind === 'schema-or-array' ? schemaProps : { type: 'string' } } };
+  return { 'x-decode': kind, if: { type: 'object' }, then: schemaProps, else: otherwise };
+}
 
 /** Definitions decoded by their own UnmarshalJSON, replaced whole. */
 const customDecoded: Record<string, ValidationSchema> = {
@@ -62,6 +84,9 @@ const customDecoded: Record<string, ValidationSchema> = {
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { type: 'string', 'x-decode': 'time' },
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { type: 'string', 'x-decode': 'time' },
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': intOrString(),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrArray': schemaWrapper('schema-or-array'),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool': schemaWrapper('schema-or-bool'),
+  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray': schemaWrapper('schema-or-string-array'),
 };
 
 function intOrString(): ValidationSchema {

@@ -1,0 +1,100 @@
+// Issue 16, finding 8: integers written `1.0`, `1E2`, `1e400` or 2^63. kube-apiserver decodes a
+// typed field with Go's strconv.ParseInt on the literal, so these are 400 decode errors naming
+// the literal; a custom resource is decoded into unstructured first (a float64 where ParseInt
+// fails), so there `1.0` is a whole number the schema accepts, 2^63 a 422 type error and
+// `1e400` a 400 for any field. JSON.parse alone reads all four as harmless numbers.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { misreadNumber, scanJsonText } from '../src/api/json-scan.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+async function post(path: string, body: string) {
+  const res = await server.request(path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const text = await res.text();
+  return { status: res.status, json: JSON.parse(text) };
+}
+
+const deployments = '/apis/apps/v1/namespaces/default/deployments';
+let counter = 0;
+
+function deployment(replicas: string, extraSpec = ''): string {
+  const name = `d${++counter}`;
+  return `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"${name}"},"spec":{"replicas":${replicas},` +
+    `"selector":{"matchLabels":{"app":"x"}},"template":{"metadata":{"labels":{"app":"x"}},` +
+    `"spec":{"containers":[{"name":"c","image":"nginx"}]${extraSpec}}}}}`;
+}
+
+const prefix = 'Deployment in version "v1" cannot be handled as a Deployment: ';
+
+describe('Go-style number literals (issue 16, finding 8)', () => {
+  it('records only the literals JavaScript misreads', () => {
+    for (const literal of ['1.0', '1E2', '1e400', '-1e400', '9223372036854775808', '12345678901234567890', '2.5e1']) assert.ok(misreadNumber(literal), literal);
+    for (const literal of ['1', '-7', '0.5', '1e-3', '9007199254740991', '123456789012345']) assert.ok(!misreadNumber(literal), literal);
+    const { numbers } = scanJsonText('{"a":[1,1.0,{"b":"1.0","c":1e400}],"d":0.5}');
+    assert.deepEqual(numbers, [{ segments: ['a', '1'], literal: '1.0' }, { segments: ['a', '2', 'c'], literal: '1e400' }]);
+  });
+
+  it('refuses 1.0, 1E2, 1e400 and overflowing integers in typed integer fields with Go\'s words', async () => {
+    for (const literal of ['1.0', '1E2', '1e400', '2147483648']) {
+      const res = await post(deployments, deployment(literal));
+      assert.equal(res.status, 400, literal);
+      assert.equal(res.json.reason, 'BadRequest');
+      assert.equal(res.json.message, `${prefix}json: cannot unmarshal number ${literal} into Go struct field DeploymentSpec.spec.replicas of type int32`);
+    }
+    // int64: 2^63 is past int64; 2^63-1 is the largest that fits.
+    const over = await post(deployments, deployment('1', ',"terminationGracePeriodSeconds":9223372036854775808'));
+    assert.equal(over.status, 400);
+    assert.equal(over.json.message, `${prefix}json: cannot unmarshal number 9223372036854775808 into Go struct field PodSpec.spec.template.spec.terminationGracePeriodSeconds of type int64`);
+    const fits = await post(deployments, deployment('1', ',"terminationGracePeriodSeconds":9223372036854775807'));
+    assert.equal(fits.status, 201, JSON.stringify(fits.json));
+    // IntOrString decodes itself: its error names int32 and stops decoding.
+    const svc = await post('/api/v1/namespaces/default/services',
+      '{"metadata":{"name":"s1"},"spec":{"ports":[{"port":80,"targetPort":8080.0}]}}');
+    assert.equal(svc.status, 400);
+    assert.equal(svc.json.message, 'Service in version "v1" cannot be handled as a Service: ' +
+      'json: cannot unmarshal number 8080.0 into Go struct field ServicePort.spec.ports.targetPort of type int32');
+    // A quantity parses the literal itself: 1.0 CPU is fine.
+    const pod = await post('/api/v1/namespaces/default/pods',
+      '{"metadata":{"name":"p1"},"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":1.0}}}]}}');
+    assert.equal(pod.status, 201, JSON.stringify(pod.json));
+    // Plain integers and fractions where they belong are untouched.
+    assert.equal((await post(deployments, deployment('2'))).status, 201);
+    // Nothing was written by the refused requests.
+    const list = await (await server.request(`${deployments}`)).json() as { items: unknown[] };
+    assert.equal(list.items.length, 2);
+  });
+
+  it('in a custom resource: 1.0 is a whole number, 2^63 a 422 type error, 1e400 a 400 anywhere', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'counts.num.example.com' },
+      spec: { group: 'num.example.com', scope: 'Namespaced', names: { plural: 'counts', singular: 'count', kind: 'Count' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: {
+          spec: { type: 'object', properties: { n: { type: 'integer' }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } } } } }] },
+    };
+    const created = await server.request('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'POST', body: JSON.stringify(crd), headers: { 'content-type': 'application/json' } });
+    assert.equal(created.status, 201);
+    const path = '/apis/num.example.com/v1/namespaces/default/counts';
+    await until('the CRD to be served', async () => (await server.request(path)).status === 200, 30_000);
+    const cr = (name: string, spec: string) => `{"apiVersion":"num.example.com/v1","kind":"Count","metadata":{"name":"${name}"},"spec":${spec}}`;
+    const whole = await post(path, cr('c1', '{"n":1.0}'));
+    assert.equal(whole.status, 201, JSON.stringify(whole.json));
+    assert.equal(whole.json.spec.n, 1);
+    const big = await post(path, cr('c2', '{"n":9223372036854775808}'));
+    assert.equal(big.status, 422, JSON.stringify(big.json));
+    assert.equal(big.json.message, 'Count.num.example.com "c2" is invalid: spec.n: Invalid value: "number": spec.n in body must be of type integer: "number"');
+    const inf = await post(path, cr('c3', '{"free":{"x":1e400}}'));
+    assert.equal(inf.status, 400, JSON.stringify(inf.json));
+    assert.equal(inf.json.message, 'Count in version "v1" cannot be handled as a Count: json: cannot unmarshal number 1e400 into Go value of type float64');
+    assert.equal((await server.request(`${path}/c2`)).status, 404);
+    assert.equal((await server.request(`${path}/c3`)).status, 404);
+  });
+});
