@@ -13,13 +13,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildUi } from './build-ui.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist`;
 
+// A fresh dist/ costs only this check: esbuild and build-ui.mjs (which imports it) load after it.
 if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
 const { build } = await import('esbuild');
+const { buildUi } = await import('./build-ui.mjs');
 
 /** Entry name (dist/<name>.js) → source. Worker threads load the last four by these names. */
 export const entryPoints = {
