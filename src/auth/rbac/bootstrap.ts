@@ -51,8 +51,15 @@ export function defaultPolicyObjects(): { def: ResourceDef; object: KubeObject }
 /** What kubelite's shared controller identity may do: the rules of every controller it runs, each once. */
 function controllerManagerRules(): PolicyRule[] {
   const rules: PolicyRule[] = [];
+  const seen = new Set<string>();
   for (const c of kubeliteControllerRoles) {
-    for (const r of controllerRoles[c]) if (!rules.some((have) => JSON.stringify(have) === JSON.stringify(r))) rules.push(r);
+    for (const r of controllerRoles[c]) {
+      const text = JSON.stringify(r);
+      if (!seen.has(text)) {
+        seen.add(text);
+        rules.push(r);
+      }
+    }
   }
   // kubelite's hostpath provisioner (controllers/volume/hostpath-provisioner.ts) creates the default StorageClass when absent.
   rules.push(rule('create', ['storage.k8s.io'], 'storageclasses'));
