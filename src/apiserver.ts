@@ -176,9 +176,9 @@ async function createIfMissing(registry: Registry, plural: string, namespace: st
 
 /** The namespaces every cluster has from the start (kube-apiserver's system namespaces controller). */
 async function bootstrapNamespaces(registry: Registry): Promise<void> {
-  for (const name of systemNamespaces) {
-    await createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
+  // All at once: the creates share a group commit (one sync) instead of one each.
+  await Promise.all(systemNamespaces.map((name) =>
+    createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })));
 }
 
 /**
