@@ -13,13 +13,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildUi } from './build-ui.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const outdir = `${root}dist`;
 
+// A fresh dist/ costs only this check: esbuild and build-ui.mjs (which imports it) load after it.
 if (process.argv.includes('--if-stale') && isFresh()) process.exit(0);
 const { build } = await import('esbuild');
+const { buildUi } = await import('./build-ui.mjs');
 
 /** Entry name (dist/<name>.js) → source. Worker threads load the last four by these names. */
 export const entryPoints = {
@@ -44,7 +45,10 @@ await build({
   chunkNames: 'chunk-[hash]',
   // Packages that load files from beside themselves stay in node_modules: a native addon
   // (classic-level), and gRPC's protocol files (etcd3, loaded only for --storage=etcd).
-  external: ['level', 'classic-level', 'etcd3'],
+  // And Fastify's route-schema compilers: kubelite declares no route schema and gives Fastify
+  // factories of its own (server/app.ts), so they are never loaded; outside the bundle they
+  // are not even parsed at start-up.
+  external: ['level', 'classic-level', 'etcd3', '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler'],
   // Whitespace and syntax only: names stay, so stack traces and CPU profiles stay readable.
   minifyWhitespace: true,
   minifySyntax: true,

@@ -346,6 +346,22 @@ describe('KeyIndex', () => {
       }
     }
   });
+
+  it('keeps key order when keys arrive in order (a load), with lists, deletes and out-of-order keys between', () => {
+    const index = new KeyIndex();
+    const model = new Set<string>();
+    const check = () => assert.deepEqual([...index.range('/registry/')].map((o) => o.key), [...model].sort());
+    const key = (i: number) => `/registry/core/configmaps/ns/c${String(i).padStart(5, '0')}`;
+    for (let i = 0; i < 500; i += 2) { index.set(stored(key(i))); model.add(key(i)); }
+    check();
+    for (let i = 500; i < 600; i++) { index.set(stored(key(i))); model.add(key(i)); } // after a list: still appended
+    index.delete(key(10)); model.delete(key(10));
+    index.set(stored(key(700))); model.add(key(700)); // a delete is pending: this one is noted, not appended
+    check();
+    for (const i of [1, 3, 801, 5, 800]) { index.set(stored(key(i))); model.add(key(i)); } // in the middle, then past the end
+    check();
+    assert.equal(index.countAfter('/registry/core/configmaps/ns/', key(700)), 2);
+  });
 });
 
 describe('EventRing window', () => {

@@ -4,8 +4,6 @@
 // /status needs `sign`; CertificateSubjectRestriction — no kubernetes.io/kube-apiserver-client
 // request for the system:masters group. Both authorizations accept the signer's wildcard
 // name `<domain>/*`, as certificates.IsAuthorizedForSignerName does.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { errors } from '../api/errors.ts';
 import type { Authorizer } from '../api/authorization.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../registry/admission.ts';
@@ -29,7 +27,10 @@ async function authorizedForSigner(authorization: AuthorizerSource, attrs: Admis
 const isCSR = (attrs: AdmissionAttributes) => attrs.def.group === group && attrs.def.plural === 'certificatesigningrequests';
 const forbidden = (attrs: AdmissionAttributes, why: string) => errors.forbidden({ group, resource: 'certificatesigningrequests' }, attrs.name, why);
 
-function organizations(requestB64: string): string[] {
+/** The request's organizations; @peculiar/x509 (~60 ms to load) is loaded with the first CSR, not at start-up. */
+async function organizations(requestB64: string): Promise<string[]> {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   try {
     return new x509.Pkcs10CertificateRequest(Buffer.from(requestB64, 'base64').toString('latin1')).subjectName.getField('O');
   } catch {
@@ -63,10 +64,10 @@ export function certificatesPlugins(authorization: AuthorizerSource): AdmissionP
     },
     {
       name: 'CertificateSubjectRestriction',
-      validate(attrs) {
+      async validate(attrs) {
         if (!isCSR(attrs) || attrs.subresource || attrs.operation !== 'CREATE') return;
         if (attrs.object?.spec?.signerName !== 'kubernetes.io/kube-apiserver-client') return;
-        if (organizations(String(attrs.object.spec.request ?? '')).includes('system:masters')) {
+        if ((await organizations(String(attrs.object.spec.request ?? ''))).includes('system:masters')) {
           throw forbidden(attrs, 'use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed');
         }
       },

@@ -38,8 +38,8 @@ export async function publishClusterAuthenticationInfo(registry: Registry, pki: 
   if (existing && JSON.stringify(existing.object.data) === JSON.stringify(data)) return;
   const body: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data };
   try {
-    if (existing) await store.update(namespace, name, { ...body, metadata: { ...existing.object.metadata } });
-    else await store.create(namespace, body);
+    if (existing) await store.update(namespace, name, { ...body, metadata: { ...existing.object.metadata } }, { serverBuilt: true });
+    else await store.create(namespace, body, { serverBuilt: true });
   } catch (err) {
     // Another server of the same cluster wrote it first.
     if (!isStatusError(err, 'AlreadyExists') && !isStatusError(err, 'Conflict')) throw err;

@@ -29,6 +29,12 @@ export interface WriteOptions {
   force?: boolean;
   /** Who writes, for admission (the apiserver's loopback user when absent). */
   user?: UserInfo;
+  /**
+   * The body is an object the server built itself (its bootstrap objects), as kube's in-process
+   * callers hand over typed objects: it is not decoded against the schema, which spares
+   * compiling a validator per kind at start-up. Admission, validation and managedFields still run.
+   */
+  serverBuilt?: boolean;
 }
 
 export interface WriteResult {
@@ -80,7 +86,7 @@ export class GenericStore {
   // ---- create ----
 
   async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<WriteResult> {
-    const { object: obj, warnings } = decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn' });
+    const { object: obj, warnings } = opts.serverBuilt ? { object: body as KubeObject, warnings: [] } : decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn' });
     return this.createObject(namespace, obj, warnings, opts, true);
   }
 
@@ -166,7 +172,7 @@ export class GenericStore {
   // ---- update, patch (main resource and subresources) ----
 
   async update(namespace: string | undefined, name: string, body: unknown, opts: WriteOptions & { subresource?: string } = {}): Promise<WriteResult> {
-    const decoded = decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource });
+    const decoded = opts.serverBuilt ? { object: body as KubeObject, warnings: [] } : decodeBody(this.def, body, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource });
     const incoming = decoded.object;
     if (incoming.metadata.name && incoming.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
@@ -190,7 +196,7 @@ export class GenericStore {
       // A patch may not move the object: name and namespace come from the URL.
       // kube reports a patched object it cannot decode against the patch (see patch-errors.ts).
       const context = type === 'strategic' ? { type, patch } : { type: type as 'json' | 'merge', patch, patchedJson: JSON.stringify(patched) };
-      const decoded = decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource, patch: context });
+      const decoded = opts.serverBuilt ? { object: patched as KubeObject, warnings: [] } : decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource, patch: context });
       warnings.splice(0, warnings.length, ...decoded.warnings);
       const obj = decoded.object;
       if (obj.metadata.name !== undefined && obj.metadata.name !== name) {

@@ -33,15 +33,34 @@ export function watchEventEncoder(def: ResourceDef, rep: Representation, include
 }
 
 // One event line per stored version and event type, encoded to bytes once and written to
-// every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000.
-const sharedLines = new WeakMap<StoredObject, Map<WatchEventType, Buffer>>();
+// every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000. A live event
+// reaches every watcher in one synchronous fan-out, so only recent versions need their bytes:
+// the cache is bounded by bytes. (Keyed weakly by version it kept the bytes of every version
+// the watch cache's event ring still holds: up to 64 MiB of JSON per resource twice more,
+// line and chunk frame, outside the V8 heap.)
+const sharedLinesMaxBytes = 8 * 1024 * 1024;
+const sharedLines = new Map<StoredObject, Map<WatchEventType, Buffer>>();
+let sharedLinesBytes = 0;
 
 function sharedEventLine(type: WatchEventType, stored: StoredObject): Buffer {
   let byType = sharedLines.get(stored);
   if (!byType) sharedLines.set(stored, (byType = new Map()));
   let line = byType.get(type);
-  if (!line) byType.set(type, (line = Buffer.from(`{"type":"${type}","object":${stored.json}}\n`)));
+  if (!line) {
+    byType.set(type, (line = Buffer.from(`{"type":"${type}","object":${stored.json}}\n`)));
+    sharedLinesBytes += line.length;
+    forgetOldestLines(stored);
+  }
   return line;
+}
+
+/** Drops the oldest versions' lines past the bound, never `newest`'s (it is being sent). */
+function forgetOldestLines(newest: StoredObject): void {
+  for (const [stored, byType] of sharedLines) {
+    if (sharedLinesBytes <= sharedLinesMaxBytes || stored === newest) return;
+    sharedLines.delete(stored);
+    for (const line of byType.values()) sharedLinesBytes -= line.length;
+  }
 }
 
 /** Like watchEventEncoder, but plain JSON events of stored versions come from the shared bytes. */

@@ -24,8 +24,16 @@ export class KeyIndex {
   }
 
   set(obj: StoredObject): void {
-    if (!this.objects.has(obj.key)) this.noteChanged(obj.key);
+    if (!this.objects.has(obj.key)) this.added(obj.key);
     this.objects.set(obj.key, obj);
+  }
+
+  /** A new key: appended when it sorts last and the order is current (a load from LevelDB, in key order, never sorts). */
+  private added(key: string): void {
+    const keys = this.sortedKeys;
+    const inOrder = !this.resortNeeded && this.changed.size === 0 && (keys.length === 0 || key > keys[keys.length - 1]);
+    if (inOrder) keys.push(key);
+    else this.noteChanged(key);
   }
 
   delete(key: string): void {

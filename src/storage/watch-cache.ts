@@ -56,7 +56,12 @@ export class WatchCache implements Storage, CachedStorage {
   static async create(backend: Storage, opts: WatchCacheOptions = {}): Promise<WatchCache> {
     const initial = await backend.list('');
     const cache = new WatchCache(backend, initial.revision, opts);
-    for (const item of initial.items) cache.bucketFor(item.key).objects.set(item);
+    // Items come in key order, so a bucket's keys are consecutive: look a bucket up only when the key leaves it.
+    let bucket: CacheBucket | undefined;
+    for (const item of initial.items) {
+      if (!bucket || !item.key.startsWith(bucket.name)) bucket = cache.bucketFor(item.key);
+      bucket.objects.set(item);
+    }
     cache.backendWatch = await backend.watch('', initial.revision, (ev) => cache.apply(ev));
     return cache;
   }

@@ -4,6 +4,7 @@
 // rule, aggregation selector, subject, label or annotation it lacks — added, never removed.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
+import { jsonEqual } from '../../api/json-equal.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { clusterRoleBindingResource, clusterRoleResource, roleBindingResource, roleResource } from '../../registry/resources/rbac.ts';
 import type { ResourceDef } from '../../registry/types.ts';
@@ -50,8 +51,15 @@ export function defaultPolicyObjects(): { def: ResourceDef; object: KubeObject }
 /** What kubelite's shared controller identity may do: the rules of every controller it runs, each once. */
 function controllerManagerRules(): PolicyRule[] {
   const rules: PolicyRule[] = [];
+  const seen = new Set<string>();
   for (const c of kubeliteControllerRoles) {
-    for (const r of controllerRoles[c]) if (!rules.some((have) => JSON.stringify(have) === JSON.stringify(r))) rules.push(r);
+    for (const r of controllerRoles[c]) {
+      const text = JSON.stringify(r);
+      if (!seen.has(text)) {
+        seen.add(text);
+        rules.push(r);
+      }
+    }
   }
   // kubelite's hostpath provisioner (controllers/volume/hostpath-provisioner.ts) creates the default StorageClass when absent.
   rules.push(rule('create', ['storage.k8s.io'], 'storageclasses'));
@@ -70,6 +78,8 @@ function bindingObject(kind: string, b: DefaultBinding): BindingObject {
 /** The existing object with whatever of `expected` it lacks, or undefined when it lacks nothing. */
 export function reconciled(existing: KubeObject, expected: KubeObject): KubeObject | undefined {
   if (existing.metadata.annotations?.[autoupdateAnnotation] === 'false') return undefined;
+  // What a restart nearly always finds: the object as written before, which lacks nothing.
+  if (holdsAllAsWritten(existing, expected)) return undefined;
   const next = structuredClone(existing) as RoleObject & BindingObject;
   const want = expected as RoleObject & BindingObject;
   let changed = false;
@@ -103,6 +113,21 @@ export function reconciled(existing: KubeObject, expected: KubeObject): KubeObje
   return changed ? next : undefined;
 }
 
+/**
+ * Whether `existing` has every label and annotation of `expected` and the very rules,
+ * aggregation rule and subjects it has: then nothing is missing, and the rule-by-rule
+ * coverage check (most of the reconciliation's cost on a restart) is not needed.
+ */
+function holdsAllAsWritten(existing: KubeObject, expected: KubeObject): boolean {
+  for (const field of ['labels', 'annotations'] as const) {
+    for (const k of Object.keys(expected.metadata[field] ?? {})) if (existing.metadata[field]?.[k] === undefined) return false;
+  }
+  const has = existing as RoleObject & BindingObject;
+  const want = expected as RoleObject & BindingObject;
+  return jsonEqual(has.rules ?? [], want.rules ?? []) && jsonEqual(has.aggregationRule, want.aggregationRule)
+    && jsonEqual(has.subjects ?? [], want.subjects ?? []);
+}
+
 export async function reconcileDefaultPolicy(registry: Registry): Promise<void> {
   // All at once: storage commits the writes in a few group commits instead of one sync each.
   await Promise.all(defaultPolicyObjects().map(async ({ def, object }) => {
@@ -111,11 +136,11 @@ export async function reconcileDefaultPolicy(registry: Registry): Promise<void> 
     const existing = await store.get(namespace, name!).catch(() => undefined);
     try {
       if (!existing) {
-        await store.create(namespace, object);
+        await store.create(namespace, object, { serverBuilt: true });
         return;
       }
       const next = reconciled(existing.object, object);
-      if (next) await store.update(namespace, name!, next);
+      if (next) await store.update(namespace, name!, next, { serverBuilt: true });
     } catch (err) {
       // Another server of the same cluster reconciled it first.
       if (!isStatusError(err, 'AlreadyExists') && !isStatusError(err, 'Conflict')) throw err;

@@ -99,11 +99,11 @@ export async function ensureFlowControlBootstrap(registry: Registry): Promise<vo
     try {
       const existing = await store.get(undefined, name).catch(() => undefined);
       let current = existing?.object;
-      if (!current) current = (await store.create(undefined, object)).object;
+      if (!current) current = (await store.create(undefined, object, { serverBuilt: true })).object;
       else if (current.metadata.annotations?.[autoUpdate] === 'true') {
         const desired = { ...current, spec: object.spec };
         store.def.strategy.defaults?.(desired);
-        if (!jsonEqual(desired.spec, current.spec)) current = (await store.update(undefined, name, desired)).object;
+        if (!jsonEqual(desired.spec, current.spec)) current = (await store.update(undefined, name, desired, { serverBuilt: true })).object;
       }
       if (plural === 'flowschemas' && !current.status?.conditions) {
         const level = object.spec.priorityLevelConfiguration.name as string;
@@ -117,7 +117,7 @@ export async function ensureFlowControlBootstrap(registry: Registry): Promise<vo
               message: `This FlowSchema references the PriorityLevelConfiguration object named "${level}" and it ${found ? 'exists' : 'does not exist'}`,
             }],
           },
-        }, { subresource: 'status' });
+        }, { subresource: 'status', serverBuilt: true });
       }
     } catch (err) {
       // Another server of the same cluster wrote it first.

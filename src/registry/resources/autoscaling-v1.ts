@@ -8,6 +8,7 @@ import { convertedStorage } from '../converted-storage.ts';
 import type { ResourceDef } from '../types.ts';
 import { horizontalPodAutoscalerResource as v2 } from './autoscaling.ts';
 import { arrayOf, isObject } from './podspec.ts';
+import { withCell } from './workload.ts';
 
 const annotation = {
   metrics: 'autoscaling.alpha.kubernetes.io/metrics',
@@ -94,7 +95,7 @@ export const horizontalPodAutoscalerV1Resource: ResourceDef = {
   version: 'v1',
   schema: 'io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler',
   // Printed as kube prints every version: from the internal (v2) form.
-  columns: v2.columns.map((c) => ({ ...c, cell: (obj, now) => c.cell(toV2(obj), now) })),
+  columns: v2.columns.map((c) => withCell(c, (obj, now) => c.cell(toV2(obj), now))),
   storageView: (inner) => convertedStorage(inner, { toServed: toV1, toStored: toV2 }),
   strategy: {
     defaults: (hpa) => {

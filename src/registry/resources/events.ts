@@ -12,7 +12,7 @@ import { allVerbs, type ResourceDef } from '../types.ts';
 import { isDNS1123Subdomain, isQualifiedName } from '../validation/names.ts';
 import { eventResource } from './core-event.ts';
 import { isObject } from './podspec.ts';
-import { goValue, immutable, str } from './workload.ts';
+import { goValue, immutable, str, withCell } from './workload.ts';
 
 /** The core/v1 (internal) view of an events.k8s.io/v1 Event, as the API conversion builds it. */
 export function toCoreEvent(ev: KubeObject): KubeObject {
@@ -115,7 +115,7 @@ export const eventsV1Resource: ResourceDef = {
   schema: 'io.k8s.api.events.v1.Event',
   defaultGarbageCollectionPolicy: 'Unsupported',
   // printEvent runs on the internal (core) shape of the event.
-  columns: eventResource.columns.map((c) => ({ ...c, cell: (obj: KubeObject, now: number) => c.cell(toCoreEvent(obj), now) })),
+  columns: eventResource.columns.map((c) => withCell(c, (obj: KubeObject, now: number) => c.cell(toCoreEvent(obj), now))),
   // AddFieldLabelConversionsForEvent (events.k8s.io/v1): the core selectors under their new names.
   selectableFields: {
     reason: (o) => str(o.reason),

@@ -211,6 +211,14 @@ export function docColumn(
   };
 }
 
+/**
+ * The same column with another cell function, its description still read on first use (a
+ * spread would call docColumn's getter, which parses the 2.4 MB OpenAPI document at start-up).
+ */
+export function withCell(column: TableColumn, cell: TableColumn['cell']): TableColumn {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(column), cell: { value: cell, enumerable: true } }) as TableColumn;
+}
+
 function fieldDoc(definition: string, fieldName: string): string {
   const props = loadDefinitions()[definition]?.properties as Record<string, { description?: string }> | undefined;
   return props?.[fieldName]?.description ?? '';

@@ -96,8 +96,8 @@ export class LocalAPIServices {
       if (have.has(name)) continue;
       const desired = localAPIService(group, version);
       try {
-        const created = await store.create(undefined, { ...desired, status: undefined });
-        await store.update(undefined, name, { ...created.object, status: desired.status }, { subresource: 'status' });
+        const created = await store.create(undefined, { ...desired, status: undefined }, { serverBuilt: true });
+        await store.update(undefined, name, { ...created.object, status: desired.status }, { subresource: 'status', serverBuilt: true });
       } catch (err) {
         if (!isStatusError(err, 'AlreadyExists') && !isStatusError(err, 'Conflict')) throw err;
       }
