@@ -32,6 +32,7 @@ export interface ScaleOptions {
 
 const namespace = 'scale';
 const gib = 1024 ** 3;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** A pod of the scale run: `app` picks 1% of the pods, `shard` 0.1% (100 of 100,000). */
 export function scalePod(i: number) {
@@ -51,10 +52,12 @@ export async function scale(opts: ScaleOptions): Promise<Row[]> {
   const scope = `${formatCount(opts.nodes)} nodes, ${formatCount(opts.pods)} pods`;
   const label = (what: string) => `10. ${what}`;
   try {
-    await waitForReadyNodes(client, opts.nodes, 300_000);
+    // On a busy machine registration can take minutes; the run goes on with the nodes that made it.
+    const ready = await waitForReadyNodes(client, opts.nodes, 600_000);
     const registeredMs = performance.now() - t0;
+    const registered = ready === opts.nodes ? seconds(registeredMs) : `${formatCount(ready)} of ${formatCount(opts.nodes)} after ${seconds(registeredMs)}`;
     const idle = await idleCost(ctx, 20_000);
-    progress(`stage 10: ${formatCount(opts.nodes)} nodes Ready ${(registeredMs / 1000).toFixed(1)} s after spawn; idle: ${idle.text}`);
+    progress(`stage 10: ${registered} nodes Ready after spawn; idle: ${idle.text}`);
     await createNamespace(client, namespace);
     await createNamespace(client, 'scale-probe');
     const probes = await startProbes(server, client);
@@ -68,9 +71,8 @@ export async function scale(opts: ScaleOptions): Promise<Row[]> {
     const selected = await selectedLists(client, `/api/v1/namespaces/${namespace}/pods?labelSelector=shard%3Ds7`, 50);
     progress(`stage 10: LIST by 500: ${formatCount(list.items)} pods (${formatCount(list.running)} Running) in ${list.totalMs.toFixed(0)} ms, ${list.pages} pages; selected ${selected.items}: p50 ${selected.p50.toFixed(2)} ms`);
     const expectedSelected = Math.ceil(opts.pods / 1000);
-    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return [
-      { stage: label(`${formatCount(opts.nodes)} simulated nodes registered and Ready, then idle`), result: `${seconds(registeredMs)} from spawn; idle ${idle.text}`, budget: noBudget },
+      { stage: label(`${formatCount(opts.nodes)} simulated nodes registered and Ready, then idle`), result: `${registered} from spawn; idle ${idle.text}`, budget: noBudget },
       { stage: label(`pods created (64 clients, HTTPS), ${scope}`), result: `${formatCount(run.createRate)}/s (${formatCount(run.created)})`, p50Ms: run.createP50, p99Ms: run.createP99, budget: noBudget },
       { stage: label('scheduler: all pods bound'), result: Number.isNaN(run.boundMs) ? `not all bound in ${seconds(run.deadlineMs)}` : `${seconds(run.boundMs)}, ${formatCount(opts.pods / (run.boundMs / 1000))} pods/s`, budget: noBudget },
       {
@@ -171,14 +173,16 @@ async function storeRevision(client: HttpClient): Promise<number> {
   return Number((JSON.parse(res.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion);
 }
 
-export async function waitForReadyNodes(client: HttpClient, nodes: number, timeoutMs: number): Promise<void> {
+/** Polls until `nodes` Nodes are Ready or `timeoutMs` passed; answers how many were. */
+export async function waitForReadyNodes(client: HttpClient, nodes: number, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   let ready = 0;
   while (performance.now() < deadline) {
     const list = JSON.parse((await client.expectOk('GET', '/api/v1/nodes')).body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
     ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    if (ready >= nodes) return;
-    await sleep(1000);
+    if (ready >= nodes) break;
+    await sleep(2000);
   }
-  throw new Error(`only ${ready} of ${nodes} nodes were Ready within ${timeoutMs / 1000} s`);
+  if (ready < nodes) progress(`stage 10: warning: only ${ready} of ${nodes} nodes Ready within ${timeoutMs / 1000} s`);
+  return ready;
 }

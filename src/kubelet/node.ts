@@ -129,14 +129,16 @@ export function nodeObject(config: ReturnType<typeof resolveNode>, now: Date): K
 }
 
 /**
- * Creates the Node, or adopts an existing one (labels and taints merged in, its podCIDR kept);
- * then posts its status. Returns the podCIDR the node uses and the Node's uid.
+ * Creates the Node with its status, or adopts an existing one (labels and taints merged in,
+ * its podCIDR kept) and posts its status. Returns the podCIDR the node uses and the Node's uid.
  */
 export async function registerNode(client: ApiClient, config: ReturnType<typeof resolveNode>): Promise<{ podCIDR: string; uid?: string }> {
   const desired = nodeObject(config, new Date());
   let node: KubeObject;
   try {
+    // A new Node carries its status (the kubelet's initialNode sets it): nothing to post after.
     node = await client.create(resources.nodes, desired);
+    return { podCIDR: node.spec?.podCIDR ?? config.podCIDR, uid: node.metadata.uid };
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     node = await updateWithRetry(client, config.name, (existing) => {
