@@ -12,21 +12,29 @@ import type { ServerProcess } from './server-process.ts';
 export interface Probe {
   /** Stops the probe; resolves with its latencies (ms) once its last request answered. */
   stop(): Promise<number[]>;
+  /** Requests that failed (the probe goes on after a failure; a 429 is retried, its wait counted in the latency). */
+  errors(): number;
 }
 
 /** A sequential GET of `path`, one every `intervalMs`. */
 export function getProbe(client: HttpClient, path: string, intervalMs: number): Probe {
   const latencies: number[] = [];
   let stopped = false;
+  let errors = 0;
   const loop = (async () => {
     while (!stopped) {
       const t0 = performance.now();
-      await client.expectOk('GET', path);
-      latencies.push(performance.now() - t0);
+      try {
+        await client.retrying('GET', path);
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
       await sleep(intervalMs);
     }
   })();
   return {
+    errors: () => errors,
     async stop() {
       stopped = true;
       await loop;
@@ -57,16 +65,23 @@ export async function watchProbe(server: ServerProcess, client: HttpClient, name
   });
   let stopped = false;
   let sent = 0;
+  let errors = 0;
   const loop = (async () => {
     while (!stopped) {
-      const seq = String(sent + 1);
+      const seq = String(sent + errors + 1);
       started.set(seq, performance.now());
-      await client.expectOk('PATCH', `${base}/probe`, { body: { data: { seq } }, contentType: 'application/merge-patch+json' });
-      sent++;
+      try {
+        await client.retrying('PATCH', `${base}/probe`, { body: { data: { seq } }, contentType: 'application/merge-patch+json' });
+        sent++;
+      } catch {
+        started.delete(seq);
+        errors++;
+      }
       await sleep(intervalMs);
     }
   })();
   return {
+    errors: () => errors,
     sent: () => sent,
     async stop() {
       stopped = true;
