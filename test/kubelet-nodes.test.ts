@@ -2,7 +2,9 @@
 // for that node (one HTTPS server behind a listener per port), through the API server's
 // nodes/proxy as kubectl reaches it; and a node's Lease renewed as kube's lease controller
 // renews it: one PUT from the last written Lease, re-read after a conflict, re-created
-// after a deletion.
+// after a deletion; and a node whose Ready condition someone else changed (the node lifecycle
+// controller marking it Unknown) posts its status again at its next 10 s check, as the
+// kubelet's node status manager does, not at the 5 min report.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -11,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiClient, resources } from '../src/client/index.ts';
 import { NodeLease, leaseNamespace } from '../src/kubelet/node-lease.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { until } from './support/wait.ts';
 
 function kubeletGet(port: number, path: string, creds: { cert: string; key: string; ca: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -82,5 +85,18 @@ describe('kubelets of several nodes in one process', () => {
     await lease.renew();
     const fourth = await client.get(resources.leases, name, { namespace: leaseNamespace });
     assert.notEqual(fourth.metadata.uid, third.metadata.uid);
+  });
+
+  it('posts its status again within a check period when the Node in the API differs', async () => {
+    const path = '/api/v1/nodes/kubelite-node-2';
+    const node = await server.getJson<any>(path);
+    node.status.conditions = node.status.conditions.map((c: any) => c.type === 'Ready'
+      ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c);
+    const res = await server.request(`${path}/status`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(node) });
+    assert.equal(res.status, 200, await res.text());
+    const ready = async () => (await server.getJson<any>(path)).status.conditions.find((c: any) => c.type === 'Ready');
+    assert.equal((await ready()).status, 'Unknown');
+    await until('kubelite-node-2 Ready again', async () => ((await ready()).status === 'True' ? true : undefined), 30_000, 200);
+    assert.equal((await ready()).reason, 'KubeletReady');
   });
 });

@@ -2,14 +2,15 @@
 // stage engine, one log store and one container runtime. Each node serves its kubelet API on
 // its own port (one HTTPS server behind them all: api/server.ts), registers (advertising that
 // address and port), then keeps its Lease and NodeStatus fresh as kube's kubelet does: the
-// Lease every 10 s, the status every 5 min (nodeStatusReportFrequency, the kubelet's default
-// with leases; kubelite posted it every minute, 17 writes/s at 1,000 nodes).
+// Lease every 10 s, the status when it changed (checked every 10 s) or every 5 min
+// (node-status.ts; kubelite posted it every minute, 17 writes/s at 1,000 nodes).
 import type { Logger } from 'pino';
 import { retryReporter, type ApiClient, type RetryReporter } from '../client/index.ts';
 import { createLogger } from '../log.ts';
 import { RestartBackoff } from './container-restarts.ts';
 import { LogStore } from './logs.ts';
-import { nodeCapacity, postNodeStatus, registerNode, resolveNode, type NodeConfig } from './node.ts';
+import { nodeCapacity, registerNode, resolveNode, type NodeConfig } from './node.ts';
+import { NodeStatusManager } from './node-status.ts';
 import { NodeLease } from './node-lease.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
@@ -33,6 +34,8 @@ export interface KubeletsOptions {
   leaseRenewIntervalMs?: number;
   /** NodeStatus posts when nothing changed (the kubelet's nodeStatusReportFrequency, 5 min). */
   nodeStatusIntervalMs?: number;
+  /** How often each node checks whether its status changed (the kubelet's nodeStatusUpdateFrequency, 10 s). */
+  nodeStatusUpdateFrequencyMs?: number;
   /** Concurrent pod syncs. */
   workers?: number;
   /** The container restart back-off: first delay and cap (the kubelet's 10 s and 5 min). */
@@ -84,16 +87,19 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   });
   for (const config of configs) config.kubeletPort = server.ports.get(config.name)!;
   const leases = new Map<string, NodeLease>();
+  const statuses = new NodeStatusManager(client, opts.nodeStatusIntervalMs ?? 5 * 60_000);
   for (let i = 0; i < configs.length; i += registerConcurrency) {
     await Promise.all(configs.slice(i, i + registerConcurrency).map(async (config) => {
       const { podCIDR, uid } = await registerNode(client, config);
       nodes.set(config.name, { name: config.name, internalIP: config.internalIP, podCIDR, ips: new PodIPAllocator(podCIDR), allocatable: nodeCapacity(config) });
       const lease = new NodeLease(client, config.name, uid);
       leases.set(config.name, lease);
+      statuses.registered(config.name);
       await lease.renew();
     }));
   }
   log.info({ nodes: configs.length }, 'kubelet: nodes registered');
+  await statuses.start();
 
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
@@ -117,7 +123,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   for (const config of configs) {
     const lease = leases.get(config.name)!;
     every(opts.leaseRenewIntervalMs ?? 10_000, () => lease.renew(), 'lease renewal', config.name);
-    every(opts.nodeStatusIntervalMs ?? 5 * 60_000, () => postNodeStatus(client, config), 'node status update', config.name);
+    every(opts.nodeStatusUpdateFrequencyMs ?? 10_000, () => statuses.sync(config), 'node status update', config.name);
   }
 
   await pods.start();
@@ -134,6 +140,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
       }
       await server.close();
       await pods.stop();
+      await statuses.stop();
       containers.stopAll();
       logs.dispose();
     },
