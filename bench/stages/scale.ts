@@ -77,6 +77,9 @@ export async function scale(opts: ScaleOptions): Promise<Row[]> {
     const selected = await selectedLists(client, `/api/v1/namespaces/${namespace}/pods?labelSelector=shard%3Ds7`, 50);
     progress(`stage 10: LIST by 500: ${formatCount(list.items)} pods (${formatCount(list.running)} Running) in ${list.totalMs.toFixed(0)} ms, ${list.pages} pages; selected ${selected.items}: p50 ${selected.p50.toFixed(2)} ms`);
     const expectedSelected = Math.ceil(opts.pods / 1000);
+    // The budgets are set for the full size; a smaller run reports without judging.
+    const full = opts.nodes >= 1000 && opts.pods >= 100_000;
+    const budget = (text: string, holds: boolean) => (full ? { budget: text, holds } : { budget: `${text} (at 1,000 nodes, 100,000 pods)`, holds: undefined });
     return [
       { stage: label(`${formatCount(opts.nodes)} simulated nodes registered and Ready, then idle`), result: `${registered} from spawn; idle ${idle.text}`, budget: noBudget },
       { stage: label(`pods created (64 clients, HTTPS), ${scope}`), result: `${formatCount(run.createRate)}/s (${formatCount(run.created)})${client.tooManyRequests ? `; ${formatCount(client.tooManyRequests)} 429s waited out` : ''}`, p50Ms: run.createP50, p99Ms: run.createP99, budget: noBudget },
@@ -84,18 +87,18 @@ export async function scale(opts: ScaleOptions): Promise<Row[]> {
       {
         stage: label(`create → all Running, ${scope}, ${opts.stages === 'default' ? 'default' : 'fast'} stages`),
         result: Number.isNaN(run.runningMs) ? `${formatCount(list.running)} Running after ${seconds(run.deadlineMs)}` : `${seconds(run.runningMs)}, ${formatCount(opts.pods / (run.runningMs / 1000))} pods/s`,
-        budget: '≤ 120 s', holds: run.runningMs <= 120_000,
+        ...budget('≤ 120 s', run.runningMs <= 120_000),
       },
-      { stage: label('GET probe during the run (1 every 50 ms)'), result: `${formatCount(g.count)} GETs${probes.get.errors() ? `, ${probes.get.errors()} failed` : ''}`, p50Ms: g.p50, p99Ms: g.p99, budget: 'p99 ≤ 5 ms', holds: g.p99 <= 5 },
-      { stage: label('watch probe during the run (1 PATCH every 100 ms)'), result: `${formatCount(w.count)}/${formatCount(probes.patches())} events${probes.watch.errors() ? `, ${probes.watch.errors()} PATCHes failed` : ''}${probes.tooMany() ? `; probes waited out ${probes.tooMany()} 429s` : ''}`, p50Ms: w.p50, p99Ms: w.p99, budget: 'p99 ≤ 100 ms', holds: w.p99 <= 100 },
-      { stage: label(`server RSS at ${formatCount(opts.pods)} pods, ${formatCount(opts.nodes)} nodes`), result: formatMiB(rss), budget: '≤ 2.5 GiB', holds: rss <= 2.5 * gib },
+      { stage: label('GET probe during the run (1 every 50 ms)'), result: `${formatCount(g.count)} GETs${probes.get.errors() ? `, ${probes.get.errors()} failed` : ''}`, p50Ms: g.p50, p99Ms: g.p99, ...budget('p99 ≤ 5 ms', g.p99 <= 5) },
+      { stage: label('watch probe during the run (1 PATCH every 100 ms)'), result: `${formatCount(w.count)}/${formatCount(probes.patches())} events${probes.watch.errors() ? `, ${probes.watch.errors()} PATCHes failed` : ''}${probes.tooMany() ? `; probes waited out ${probes.tooMany()} 429s` : ''}`, p50Ms: w.p50, p99Ms: w.p99, ...budget('p99 ≤ 100 ms', w.p99 <= 100) },
+      { stage: label(`server RSS at ${formatCount(opts.pods)} pods, ${formatCount(opts.nodes)} nodes`), result: formatMiB(rss), ...budget('≤ 2.5 GiB', rss <= 2.5 * gib) },
       {
         stage: label(`LIST ${formatCount(list.items)} pods, paginated by 500`), result: `${formatCount(list.pages)} pages in ${formatCount(list.totalMs)} ms, ${formatMiB(list.bytes)}`,
-        p50Ms: list.pageP50, p99Ms: list.pageP99, budget: '≤ 1.5 s in all', holds: list.items >= opts.pods && list.totalMs <= 1500,
+        p50Ms: list.pageP50, p99Ms: list.pageP99, ...budget('≤ 1.5 s in all', list.items >= opts.pods && list.totalMs <= 1500),
       },
       {
         stage: label(`LIST ${formatCount(list.items)} pods, labelSelector`), result: `${formatCount(selected.items)} items`,
-        p50Ms: selected.p50, p99Ms: selected.p99, budget: 'p50 ≤ 10 ms', holds: selected.items === expectedSelected && selected.p50 <= 10,
+        p50Ms: selected.p50, p99Ms: selected.p99, ...budget('p50 ≤ 10 ms', selected.items === expectedSelected && selected.p50 <= 10),
       },
     ];
   } finally {
