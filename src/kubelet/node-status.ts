@@ -34,9 +34,12 @@ export class NodeStatusManager {
     this.nodes = new SharedInformer(client, resources.nodes);
   }
 
-  async start(): Promise<void> {
+  /** Starts the Node informer and waits for its first list, at most `syncWaitMs`: until it has one, every check posts. */
+  async start(syncWaitMs = 10_000): Promise<void> {
     this.nodes.run();
-    await this.nodes.waitForSync();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.nodes.waitForSync(), new Promise<void>((resolve) => (timer = setTimeout(resolve, syncWaitMs)))]);
+    clearTimeout(timer);
   }
 
   stop(): Promise<void> {
