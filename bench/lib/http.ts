@@ -80,6 +80,26 @@ export class HttpClient {
     return res;
   }
 
+  /** 429 answers `retrying` waited out so far. */
+  tooManyRequests = 0;
+
+  /**
+   * As `expectOk`, but a 429 (max-in-flight or priority and fairness) is waited out and
+   * retried, as client-go does: after its Retry-After, up to 10 times.
+   */
+  async retrying(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.request(method, path, opts);
+      if (res.status !== 429 || attempt >= 10) {
+        if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+        return res;
+      }
+      this.tooManyRequests++;
+      const seconds = Number((/"retryAfterSeconds":(\d+)/.exec(res.body) ?? [])[1] ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
+
   close(): void {
     this.agent.destroy();
   }

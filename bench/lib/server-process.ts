@@ -46,6 +46,10 @@ export interface StartOptions {
   /** Write a V8 CPU profile of the server into this directory when it stops. */
   cpuProfDir?: string;
   timeoutMs?: number;
+  /** Storage flags for this server instead of the run's (`--compare-etcd` starts its etcd rows so). */
+  storageFlags?: string[];
+  /** Node flags (heap size and the like), before the script. */
+  nodeArgs?: string[];
 }
 
 export interface StartTimings {
@@ -74,14 +78,14 @@ export class ServerProcess {
 
   static async start(opts: StartOptions): Promise<{ server: ServerProcess; timings: StartTimings }> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    const nodeArgs: string[] = [];
+    const nodeArgs: string[] = [...(opts.nodeArgs ?? [])];
     if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir);
     // As users start it: bin/kubelite.js runs the bundle in dist/, built here if src/ changed.
     ensureBuilt();
     const access = opts.access ?? 'insecure';
     const accessFlags = access === 'insecure' ? ['--insecure-port', '0'] : [];
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', ...accessFlags, ...storageFlags(), ...(opts.flags ?? apiServerOnly)], {
+    const child = spawn(process.execPath, [...nodeArgs, 'bin/kubelite.js', '--data-dir', opts.dataDir, '--port', '0', ...accessFlags, ...(opts.storageFlags ?? storageFlags()), ...(opts.flags ?? apiServerOnly)], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

@@ -21,14 +21,17 @@ export interface PodsToRunningOptions {
   nodes: number;
   /** `default`: default stages, all workers, HTTPS (budgeted); `fast`: stages/pod-fast.yaml, no controllers, insecure port. */
   variant: 'default' | 'fast';
+  /** This server's storage flags (the etcd comparison), and the words its rows add. */
+  storageFlags?: string[];
+  storageLabel?: string;
 }
 
 export async function podsToRunning(opts: PodsToRunningOptions): Promise<Row[]> {
   const fast = opts.variant === 'fast';
   const flags = ['--nodes', String(opts.nodes), ...(fast ? ['--stages', 'stages/pod-fast.yaml', '--no-controllers'] : [])];
-  const { server } = await ServerProcess.start({ dataDir: join(opts.root, `cluster-${opts.variant}`), flags, access: fast ? 'insecure' : 'user' });
+  const { server } = await ServerProcess.start({ dataDir: join(opts.root, `cluster-${opts.variant}${opts.storageLabel ? '-compare' : ''}`), flags, access: fast ? 'insecure' : 'user', storageFlags: opts.storageFlags });
   const client = server.client(64);
-  const how = fast ? 'fast stages, no controllers, insecure port' : 'default stages and workers, HTTPS';
+  const how = (fast ? 'fast stages, no controllers, insecure port' : 'default stages and workers, HTTPS') + (opts.storageLabel ? `, ${opts.storageLabel}` : '');
   try {
     await createNamespace(client, 'bench-run');
     await waitForNodes(client, opts.nodes);

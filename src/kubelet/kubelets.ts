@@ -1,18 +1,22 @@
 // startKubelets: any number of simulated nodes in one process, sharing one pod informer, one
 // stage engine, one log store and one container runtime. Each node serves its kubelet API on
-// its own port, registers (advertising that address and port), then keeps its Lease and
-// NodeStatus fresh.
+// its own port (one HTTPS server behind them all: api/server.ts), registers (advertising that
+// address and port), then keeps its Lease and NodeStatus fresh as kube's kubelet does: the
+// Lease every 10 s, the status when it changed (checked every 10 s) or every 5 min
+// (node-status.ts; kubelite posted it every minute, 17 writes/s at 1,000 nodes).
 import type { Logger } from 'pino';
 import { retryReporter, type ApiClient, type RetryReporter } from '../client/index.ts';
 import { createLogger } from '../log.ts';
 import { RestartBackoff } from './container-restarts.ts';
 import { LogStore } from './logs.ts';
-import { nodeCapacity, postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
+import { nodeCapacity, registerNode, resolveNode, type NodeConfig } from './node.ts';
+import { NodeStatusManager } from './node-status.ts';
+import { NodeLease } from './node-lease.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
 import { SimulatedRuntime } from './runtime/index.ts';
-import { startKubeletServer, type KubeletServer } from './api/server.ts';
+import { startKubeletServer } from './api/server.ts';
 import { selfSignedServingCert } from './api/serving-cert.ts';
 import { StageEngine } from './stage-engine.ts';
 import { loadStageBundle } from './stage-load.ts';
@@ -28,8 +32,10 @@ export interface KubeletsOptions {
   firstNodeIndex?: number;
   /** Lease renewal (the kubelet's 10 s: a quarter of the 40 s lease). */
   leaseRenewIntervalMs?: number;
-  /** NodeStatus posts (the kubelet reports at least every 5 min; kubelite every minute). */
+  /** NodeStatus posts when nothing changed (the kubelet's nodeStatusReportFrequency, 5 min). */
   nodeStatusIntervalMs?: number;
+  /** How often each node checks whether its status changed (the kubelet's nodeStatusUpdateFrequency, 10 s). */
+  nodeStatusUpdateFrequencyMs?: number;
   /** Concurrent pod syncs. */
   workers?: number;
   /** The container restart back-off: first delay and cap (the kubelet's 10 s and 5 min). */
@@ -73,18 +79,27 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   const containers = new SimulatedRuntime({ client, logs, log });
   const runtime: ContainerRuntime = containers;
   const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers });
-  const servers = await startServers({ ...opts, address, configs, runtime, pods: pods.informer.store, log });
-  for (const config of configs) config.kubeletPort = servers.get(config.name)!.port;
-  const uids = new Map<string, string | undefined>();
+  const names = configs.map((c) => c.name);
+  const serving = opts.servingCert ?? await selfSignedServingCert(names[0] ?? 'kubelite-node', [address, 'localhost', ...names]);
+  const server = await startKubeletServer({
+    nodeNames: names, address, tls: { ...serving, clientCA: opts.clientCA ?? client.config.ca },
+    client, runtime, pods: pods.informer.store, log,
+  });
+  for (const config of configs) config.kubeletPort = server.ports.get(config.name)!;
+  const leases = new Map<string, NodeLease>();
+  const statuses = new NodeStatusManager(client, opts.nodeStatusIntervalMs ?? 5 * 60_000);
   for (let i = 0; i < configs.length; i += registerConcurrency) {
     await Promise.all(configs.slice(i, i + registerConcurrency).map(async (config) => {
       const { podCIDR, uid } = await registerNode(client, config);
       nodes.set(config.name, { name: config.name, internalIP: config.internalIP, podCIDR, ips: new PodIPAllocator(podCIDR), allocatable: nodeCapacity(config) });
-      uids.set(config.name, uid);
-      await renewLease(client, config.name, uid);
+      const lease = new NodeLease(client, config.name, uid);
+      leases.set(config.name, lease);
+      statuses.registered(config.name);
+      await lease.renew();
     }));
   }
   log.info({ nodes: configs.length }, 'kubelet: nodes registered');
+  await statuses.start();
 
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
@@ -106,14 +121,15 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
     timers.push(first);
   };
   for (const config of configs) {
-    every(opts.leaseRenewIntervalMs ?? 10_000, () => renewLease(client, config.name, uids.get(config.name)), 'lease renewal', config.name);
-    every(opts.nodeStatusIntervalMs ?? 60_000, () => postNodeStatus(client, config), 'node status update', config.name);
+    const lease = leases.get(config.name)!;
+    every(opts.leaseRenewIntervalMs ?? 10_000, () => lease.renew(), 'lease renewal', config.name);
+    every(opts.nodeStatusUpdateFrequencyMs ?? 10_000, () => statuses.sync(config), 'node status update', config.name);
   }
 
   await pods.start();
   return {
     nodes: configs.map((c) => c.name),
-    ports: Object.fromEntries([...servers].map(([name, server]) => [name, server.port])),
+    ports: Object.fromEntries(server.ports),
     logs,
     containers,
     async stop() {
@@ -122,33 +138,13 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
         clearTimeout(t);
         clearInterval(t);
       }
-      await Promise.all([...servers.values()].map((server) => server.close()));
+      await server.close();
       await pods.stop();
+      await statuses.stop();
       containers.stopAll();
       logs.dispose();
     },
   };
-}
-
-/** A kubelet API listener per node, all with the same serving certificate (its SANs: the address and the node names). */
-async function startServers(opts: KubeletsOptions & { address: string; configs: NodeConfig[]; runtime: ContainerRuntime; pods: PodController['informer']['store']; log: Logger }): Promise<Map<string, KubeletServer>> {
-  const names = opts.configs.map((c) => c.name);
-  const tls = opts.servingCert ?? await selfSignedServingCert(names[0] ?? 'kubelite-node', [opts.address, 'localhost', ...names]);
-  const servers = new Map<string, KubeletServer>();
-  try {
-    for (let i = 0; i < opts.configs.length; i += registerConcurrency) {
-      await Promise.all(opts.configs.slice(i, i + registerConcurrency).map(async (config) => {
-        servers.set(config.name, await startKubeletServer({
-          nodeName: config.name, address: opts.address, tls: { ...tls, clientCA: opts.clientCA ?? opts.client.config.ca },
-          client: opts.client, runtime: opts.runtime, pods: opts.pods, log: opts.log,
-        }));
-      }));
-    }
-  } catch (err) {
-    await Promise.all([...servers.values()].map((server) => server.close()));
-    throw err;
-  }
-  return servers;
 }
 
 /** `--nodes N` as node configs: kubelite-node-1..N (or a prefix of choice) with one capacity. */

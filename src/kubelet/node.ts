@@ -1,11 +1,10 @@
 // A simulated node's Node object and its heartbeats, as the kubelet's node status manager
-// and node lease controller keep them: register (create, or adopt an existing Node and
-// update its labels), then renew the Lease in kube-node-lease every 10 s and post
-// NodeStatus with fresh lastHeartbeatTime periodically.
+// keeps it: register (create, or adopt an existing Node and update its labels), then post
+// NodeStatus with fresh lastHeartbeatTime periodically. The Lease is node-lease.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import { release } from 'node:os';
 import type { KubeObject } from '../api/types.ts';
-import { isAlreadyExists, isConflict, isNotFound, resources, type ApiClient } from '../client/index.ts';
+import { isAlreadyExists, isConflict, resources, type ApiClient } from '../client/index.ts';
 import { nodePodCIDR } from './pod-ip.ts';
 import { rfc3339, runtimeName } from './pod-functions.ts';
 
@@ -33,8 +32,6 @@ export interface NodeConfig {
 }
 
 export const kubeletVersion = 'v1.32.0';
-export const leaseDurationSeconds = 40;
-const leaseNamespace = 'kube-node-lease';
 
 export function goArch(arch: string = process.arch): string {
   return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch;
@@ -132,14 +129,16 @@ export function nodeObject(config: ReturnType<typeof resolveNode>, now: Date): K
 }
 
 /**
- * Creates the Node, or adopts an existing one (labels and taints merged in, its podCIDR kept);
- * then posts its status. Returns the podCIDR the node uses and the Node's uid.
+ * Creates the Node with its status, or adopts an existing one (labels and taints merged in,
+ * its podCIDR kept) and posts its status. Returns the podCIDR the node uses and the Node's uid.
  */
 export async function registerNode(client: ApiClient, config: ReturnType<typeof resolveNode>): Promise<{ podCIDR: string; uid?: string }> {
   const desired = nodeObject(config, new Date());
   let node: KubeObject;
   try {
+    // A new Node carries its status (the kubelet's initialNode sets it): nothing to post after.
     node = await client.create(resources.nodes, desired);
+    return { podCIDR: node.spec?.podCIDR ?? config.podCIDR, uid: node.metadata.uid };
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     node = await updateWithRetry(client, config.name, (existing) => {
@@ -180,26 +179,4 @@ export async function postNodeStatus(client: ApiClient, config: ReturnType<typeo
       if (!isConflict(err) || attempt >= 5) throw err;
     }
   }
-}
-
-/** Creates or renews the node's Lease (the node lease controller's renew). */
-export async function renewLease(client: ApiClient, nodeName: string, nodeUID: string | undefined): Promise<void> {
-  const renewTime = new Date().toISOString().replace(/Z$/, '000Z');
-  let lease: KubeObject;
-  try {
-    lease = await client.get(resources.leases, nodeName, { namespace: leaseNamespace });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    await client.create(resources.leases, {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-      metadata: {
-        name: nodeName, namespace: leaseNamespace,
-        ownerReferences: nodeUID ? [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: nodeUID }] : undefined,
-      },
-      spec: { holderIdentity: nodeName, leaseDurationSeconds, renewTime },
-    });
-    return;
-  }
-  lease.spec = { ...lease.spec, holderIdentity: nodeName, leaseDurationSeconds, renewTime };
-  await client.update(resources.leases, lease);
 }

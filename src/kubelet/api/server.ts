@@ -1,8 +1,14 @@
-// One simulated node's kubelet API: HTTPS on its own port (a port per node, on the address the
-// node advertises), every request authenticated and authorized as the kubelet's webhook mode
-// does (auth.ts), then served by path (routes.ts). Streaming requests (exec, attach,
-// portForward) arrive as HTTP upgrades: WebSocket channel protocols, or SPDY/3.1.
+// The simulated nodes' kubelet API: HTTPS on a port per node (on the address the nodes
+// advertise, each Node's status.daemonEndpoints.kubeletEndpoint.Port, which is where
+// kube-apiserver dials it), every request authenticated and authorized as the kubelet's
+// webhook mode does (auth.ts), then served by path (routes.ts). Streaming requests (exec,
+// attach, portForward) arrive as HTTP upgrades: WebSocket channel protocols, or SPDY/3.1.
+// Each port is a bare TCP listener handing its connections to one HTTPS server: one TLS
+// context and one set of handlers for every node, which tells the nodes apart by the port a
+// connection arrived on. (A TLS server per node cost 1,000 nodes ~2.5 s of start-up CPU
+// creating 1,000 identical TLS contexts.)
 import { createServer, type Server } from 'node:https';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -17,11 +23,12 @@ import { parseKubeletPath } from './routes.ts';
 import { serveStreamingUpgrade } from './streaming.ts';
 
 export interface KubeletServerOptions {
-  nodeName: string;
-  /** The address to listen on and advertise (the node's InternalIP). */
+  /** The nodes served, each on its own port. */
+  nodeNames: string[];
+  /** The address to listen on and advertise (the nodes' InternalIP). */
   address: string;
-  /** 0 picks a free port (the default: many kubelite servers share one host). */
-  port?: number;
+  /** Each node's port; absent or 0 picks a free one (the default: many kubelite servers share one host). */
+  ports?: Record<string, number>;
   tls: { cert: string; key: string; clientCA?: string };
   client: ApiClient;
   runtime: ContainerRuntime;
@@ -31,7 +38,8 @@ export interface KubeletServerOptions {
 }
 
 export interface KubeletServer {
-  port: number;
+  /** Each node's port on `address`. */
+  ports: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -44,9 +52,22 @@ export interface KubeletContext {
   startTime: Date;
 }
 
+interface NodeEndpoint {
+  ctx: KubeletContext;
+  auth: KubeletAuth;
+}
+
+/** Listens at most this many ports at a time (start-up of 1,000 nodes). */
+const listenConcurrency = 50;
+
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
-  const auth = new KubeletAuth(opts.client, opts.nodeName);
-  const ctx: KubeletContext = { nodeName: opts.nodeName, runtime: opts.runtime, pods: opts.pods, log: opts.log, startTime: new Date() };
+  const startTime = new Date();
+  const endpoints = new Map<number, NodeEndpoint>();
+  const endpointOf = (req: IncomingMessage): NodeEndpoint => {
+    const endpoint = endpoints.get(req.socket.localPort ?? 0);
+    if (!endpoint) throw new KubeletHttpError(404, '404 page not found');
+    return endpoint;
+  };
   // Ask for a client certificate, but let requests without one on to bearer token authentication.
   const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.clientCA, requestCert: true, rejectUnauthorized: false });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -59,6 +80,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     void (async () => {
+      const { ctx, auth } = endpointOf(req);
       const decision = await auth.check(req);
       if ('status' in decision) return writeRawError(socket, new KubeletHttpError(decision.status, decision.message));
       await serveStreamingUpgrade(ctx, req, socket, head, parseKubeletPath(req.url ?? '/'));
@@ -70,6 +92,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   server.on('tlsClientError', (err) => opts.log.debug({ err }, 'kubelet API TLS handshake failed'));
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const { ctx, auth } = endpointOf(req);
     const decision = await auth.check(req);
     if ('status' in decision) throw new KubeletHttpError(decision.status, decision.message);
     const route = parseKubeletPath(req.url ?? '/');
@@ -87,20 +110,37 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     }
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.address, () => {
-      server.off('error', reject);
-      resolve();
+  const listeners: TcpServer[] = [];
+  const close = async () => {
+    server.closeAllConnections();
+    await Promise.all([...listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))), new Promise<void>((resolve) => server.close(() => resolve()))]);
+  };
+  const ports = new Map<string, number>();
+  try {
+    for (let i = 0; i < opts.nodeNames.length; i += listenConcurrency) {
+      await Promise.all(opts.nodeNames.slice(i, i + listenConcurrency).map(async (nodeName) => {
+        const listener = createTcpServer((socket) => server.emit('connection', socket));
+        listeners.push(listener);
+        const port = await listen(listener, opts.ports?.[nodeName] ?? 0, opts.address);
+        ports.set(nodeName, port);
+        const ctx: KubeletContext = { nodeName, runtime: opts.runtime, pods: opts.pods, log: opts.log, startTime };
+        endpoints.set(port, { ctx, auth: new KubeletAuth(opts.client, nodeName) });
+      }));
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ports, close };
+}
+
+function listen(listener: TcpServer, port: number, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(port, address, () => {
+      listener.off('error', reject);
+      const bound = listener.address();
+      resolve(typeof bound === 'object' && bound ? bound.port : 0);
     });
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
 }
