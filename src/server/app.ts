@@ -105,8 +105,10 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   });
   app.setNotFoundHandler((req, reply) => sendStatus(reply, routedMethods.has(req.method) ? errors.notFoundPath() : errors.methodNotAllowed()));
   installPrettyPrint(app);
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  // A callback hook, and no line built unless debug is on: it runs for every request.
+  app.addHook('onResponse', (req, reply, done) => {
+    if (opts.logger.isLevelEnabled('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
   });
   if (opts.auth) {
     const beforeAuthorization = maxInFlightGate(opts.maxInFlight ?? defaultMaxInFlight);

@@ -35,7 +35,7 @@ export interface AuthFilterOptions {
 export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions): void {
   app.decorateRequest('user', undefined as unknown as UserInfo);
   app.addHook('onRequest', async (req, reply) => {
-    if (opts.isPublicPath?.(req.url.split('?')[0])) return undefined;
+    if (opts.isPublicPath?.(pathOf(req.url))) return undefined;
     const authn = await opts.authenticator.authenticate(req.raw);
     if ('error' in authn) return sendStatus(reply, errors.unauthorized());
     // WithImpersonation runs between authentication and authorization, as in kube's chain.
@@ -50,11 +50,17 @@ export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions)
   });
 }
 
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 const verbsByMethod: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 /** kube's RequestInfoFactory: the verb, resource and scope of a request; everything else is a non-resource URL. */
 export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: ResourceCatalog): AuthorizationAttributes {
-  const path = req.url.split('?')[0];
+  const q = req.url.indexOf('?');
+  const path = q < 0 ? req.url : req.url.slice(0, q);
   const nonResource: AuthorizationAttributes = { user, verb: req.method.toLowerCase(), resourceRequest: false, path };
   if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return nonResource;
   let parsed;
@@ -65,10 +71,11 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
   }
   if (parsed.kind !== 'resource') return nonResource;
   const { def, namespace, name, subresource } = parsed;
-  const query = new URLSearchParams(req.url.split('?')[1] ?? '');
   let verb: string;
   let authorizedName = name;
   if (req.method === 'GET' || req.method === 'HEAD') {
+    // Only reads look at the query (watch, fieldSelector); writes need not parse it.
+    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
     verb = name !== undefined ? 'get' : queryBool(query.get('watch')) ? 'watch' : 'list';
     // A list or watch of one name (fieldSelector=metadata.name=N) is authorized as a request
     // for N, so rules with resourceNames [N] allow it (kube's RequestInfoFactory).

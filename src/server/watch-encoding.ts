@@ -32,21 +32,28 @@ export function watchEventEncoder(def: ResourceDef, rep: Representation, include
   };
 }
 
-// One event line per stored version and event type, encoded to bytes once and written to
-// every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000.
-const sharedLines = new WeakMap<StoredObject, Map<WatchEventType, Buffer>>();
+// One event line per stored version, event type and view, encoded to bytes once and written
+// to every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000, and so do
+// the metadata-only watchers (the garbage collector's and the quota controller's monitors).
+const sharedLines = new WeakMap<StoredObject, Map<string, Buffer>>();
 
-function sharedEventLine(type: WatchEventType, stored: StoredObject): Buffer {
+function sharedEventLine(type: WatchEventType, stored: StoredObject, view: string, encodeObject: () => string): Buffer {
   let byType = sharedLines.get(stored);
   if (!byType) sharedLines.set(stored, (byType = new Map()));
-  let line = byType.get(type);
-  if (!line) byType.set(type, (line = Buffer.from(`{"type":"${type}","object":${stored.json}}\n`)));
+  const key = `${type} ${view}`;
+  let line = byType.get(key);
+  if (!line) byType.set(key, (line = Buffer.from(`{"type":"${type}","object":${encodeObject()}}\n`)));
   return line;
 }
 
-/** Like watchEventEncoder, but plain JSON events of stored versions come from the shared bytes. */
+/** Like watchEventEncoder, but JSON events of stored versions as objects or metadata come from the shared bytes. */
 export function watchEventBytesEncoder(def: ResourceDef, rep: Representation, includeObject: IncludeObject): (type: WatchEventType, obj: StoredObject | KubeObject) => string | Buffer {
   const encode = watchEventEncoder(def, rep, includeObject);
-  if (rep.encoding !== 'json' || rep.view !== 'object') return encode;
-  return (type, obj) => (isStored(obj) ? sharedEventLine(type, obj) : encode(type, obj));
+  if (rep.encoding !== 'json') return encode;
+  if (rep.view === 'object') return (type, obj) => (isStored(obj) ? sharedEventLine(type, obj, '', () => obj.json) : encode(type, obj));
+  if (rep.view !== 'PartialObjectMetadata') return encode;
+  const view = `PartialObjectMetadata/${rep.viewVersion}`;
+  return (type, obj) => (isStored(obj)
+    ? sharedEventLine(type, obj, view, () => JSON.stringify(partialObjectMetadata(obj.object, rep.viewVersion)))
+    : encode(type, obj));
 }
