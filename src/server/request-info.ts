@@ -23,8 +23,11 @@ export function apiPathOf(req: { url: string; raw: object }, catalog: ResourceCa
 }
 
 export function parseApiPath(url: string, catalog: ResourceCatalog): ApiPath {
-  const path = url.split('?')[0];
-  const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const segs = path.split('/').filter((s) => s !== '');
+  // Most paths hold no escapes: decode only those that do.
+  if (path.includes('%')) for (let i = 0; i < segs.length; i++) segs[i] = decodeURIComponent(segs[i]);
   let group: string;
   let version: string;
   let rest: string[];

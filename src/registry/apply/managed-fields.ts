@@ -57,9 +57,20 @@ export function managerIdentifier(e: { manager?: string; operation?: string; api
   return JSON.stringify(id);
 }
 
-export function parseIdentifier(id: string): { manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; subresource?: string } {
-  return JSON.parse(id) as ReturnType<typeof parseIdentifier>;
+type ManagerIdentifier = { manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; subresource?: string };
+
+export function parseIdentifier(id: string): ManagerIdentifier {
+  // The same few identifiers come back on every write: parse each once (callers only read it).
+  let parsed = parsedIdentifiers.get(id);
+  if (!parsed) {
+    if (parsedIdentifiers.size >= 1024) parsedIdentifiers.clear();
+    parsed = Object.freeze(JSON.parse(id) as ManagerIdentifier);
+    parsedIdentifiers.set(id, parsed);
+  }
+  return parsed;
 }
+
+const parsedIdentifiers = new Map<string, ManagerIdentifier>();
 
 /** DecodeManagedFields; throws an Error (kube's wording) on an invalid entry. */
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managed {
