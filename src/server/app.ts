@@ -77,6 +77,9 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     },
     // Per-request lines go out at debug level from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // A child logger per request (pino's child(), ~10 µs of CPU) only when debug is on: the
+    // per-request lines are debug lines; warnings and errors carry the method and URL instead.
+    childLoggerFactory: (logger, bindings, childOptions) => (opts.logger.isLevelEnabled('debug') ? logger.child(bindings, childOptions) : logger),
     bodyLimit: maxRequestBodyBytes,
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,

@@ -11,14 +11,17 @@ export type ApiPath =
   | { kind: 'resourceList'; group: string; version: string } // /api/v1, /apis/{g}/{v}
   | { kind: 'resource'; def: ResourceDef; namespace?: string; name?: string; subresource?: string; proxyPath?: string };
 
-const parsedByRequest = new WeakMap<object, { url: string; path: ApiPath }>();
+/** Where a request keeps its parsed path (a property of the request: cheaper than a WeakMap lookup). */
+const parsedPath = Symbol('kubelite.apiPath');
+type WithParsedPath = { [parsedPath]?: { url: string; path: ApiPath } };
 
-/** parseApiPath once per request (authorization and the handler both need it). */
+/** parseApiPath once per request (metrics, authorization and the handler all need it). */
 export function apiPathOf(req: { url: string; raw: object }, catalog: ResourceCatalog): ApiPath {
-  const memo = parsedByRequest.get(req.raw);
+  const raw = req.raw as WithParsedPath;
+  const memo = raw[parsedPath];
   if (memo && memo.url === req.url) return memo.path;
   const path = parseApiPath(req.url, catalog);
-  parsedByRequest.set(req.raw, { url: req.url, path });
+  raw[parsedPath] = { url: req.url, path };
   return path;
 }
 
