@@ -50,6 +50,22 @@ test('a ResourceQuota on pods refuses the 4th pod with kube\'s message; describe
   await kubectlOk(['apply', '-f', '-'], pod('p4', 'quota'));
 });
 
+test('deleting a ConfigMap gives its count back at once (replenishment from a metadata-only watch)', async () => {
+  const used = async () => JSON.parse((await kubectlOk(['get', 'quota', 'cm', '-n', 'cmquota', '-o', 'json'])).stdout).status?.used?.['count/configmaps'];
+  await kubectlOk(['create', 'namespace', 'cmquota']);
+  // The root CA publisher's ConfigMap counts too, as in kube.
+  await until('root CA ConfigMap', async () => (await server.kubectl(['get', 'configmap', 'kube-root-ca.crt', '-n', 'cmquota'])).code === 0, 20_000);
+  await kubectlOk(['create', 'quota', 'cm', '-n', 'cmquota', '--hard=count/configmaps=2']);
+  await until('quota status', async () => (await used()) === '1', 20_000);
+  await kubectlOk(['create', 'configmap', 'a', '-n', 'cmquota']);
+  const refused = await server.kubectl(['create', 'configmap', 'b', '-n', 'cmquota']);
+  assert.match(refused.stderr, /configmaps "b" is forbidden: exceeded quota: cm, requested: count\/configmaps=1, used: count\/configmaps=2, limited: count\/configmaps=2/);
+  // The controller's periodic recalculation is 5 minutes away: only the deletion's event can free it.
+  await kubectlOk(['delete', 'configmap', 'a', '-n', 'cmquota']);
+  await until('usage given back', async () => (await used()) === '1', 20_000);
+  await kubectlOk(['create', 'configmap', 'b', '-n', 'cmquota']);
+});
+
 test('a quota on requests.cpu needs containers to name it, and sums the requests', async () => {
   await kubectlOk(['create', 'namespace', 'cpuquota']);
   await kubectlOk(['create', 'quota', 'cpu', '-n', 'cpuquota', '--hard=requests.cpu=1,requests.memory=1Gi']);

@@ -22,14 +22,23 @@ export const unsecuredUser: UserInfo = { username: 'system:unsecured', groups: [
 
 export type AuthenticationResult = { user: UserInfo } | { error: 'Unauthorized' };
 
+const unsecuredResult: AuthenticationResult = { user: unsecuredUser };
+
 export class RequestAuthenticator {
   constructor(private readonly opts: AuthenticatorOptions) {}
 
-  async authenticate(req: IncomingMessage): Promise<AuthenticationResult> {
+  /** The answer when it needs no token lookup (the insecure port, a client certificate), else undefined. */
+  authenticateNow(req: IncomingMessage): AuthenticationResult | undefined {
     const socket = req.socket as TLSSocket;
-    if (!socket.encrypted) return { user: unsecuredUser };
+    if (!socket.encrypted) return unsecuredResult;
     const fromCert = certificateUser(socket);
-    if (fromCert) return { user: fromCert };
+    return fromCert ? { user: fromCert } : undefined;
+  }
+
+  async authenticate(req: IncomingMessage): Promise<AuthenticationResult> {
+    const now = this.authenticateNow(req);
+    if (now) return now;
+    const socket = req.socket as TLSSocket;
     // As kube's bearertoken authenticator: another scheme (Basic …) or an empty token is not a bearer credential at all.
     const m = /^bearer (\S+)/i.exec((req.headers.authorization ?? '').trim());
     const token = m?.[1] ?? webSocketProtocolToken(req);

@@ -15,8 +15,9 @@ export class InformerFactory {
 
   /** The shared informer for this resource and scope; created on first use, started if the factory is. */
   informerFor<T extends KubeObject>(resource: ResourceDescriptor<T>,
-    scope: Pick<InformerOptions<T>, 'namespace' | 'labelSelector' | 'fieldSelector'> = {}): SharedInformer<T> {
-    const key = [resource.group, resource.version, resource.resource, scope.namespace ?? '', scope.labelSelector ?? '', scope.fieldSelector ?? ''].join('|');
+    scope: Pick<InformerOptions<T>, 'namespace' | 'labelSelector' | 'fieldSelector' | 'metadataOnly'> = {}): SharedInformer<T> {
+    const key = [resource.group, resource.version, resource.resource, scope.namespace ?? '', scope.labelSelector ?? '', scope.fieldSelector ?? '',
+      scope.metadataOnly ? 'metadata' : ''].join('|');
     let informer = this.informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer<T>(this.client, resource, { ...this.defaults, ...scope } as InformerOptions<T>);

@@ -57,7 +57,10 @@ export const resourceQuotaController: ControllerDefinition = {
     });
     // Replenishment: usage goes back when objects are deleted or pods become terminal.
     for (const res of [resources.pods, resources.services, resources.configMaps, resources.secrets, resources.persistentVolumeClaims, resources.replicationControllers]) {
-      const informer = ctx.factory.informerFor(res);
+      // ConfigMaps and Secrets matter here only by their deletion (and no other controller
+      // watches them whole): their metadata is enough, and far cheaper to receive and decode.
+      const metadataOnly = res === resources.configMaps || res === resources.secrets;
+      const informer = ctx.factory.informerFor(res, { metadataOnly });
       informer.addEventHandler({
         onDelete: (obj) => enqueueNamespace(obj.metadata.namespace),
         onUpdate: (old, obj) => {

@@ -18,7 +18,9 @@ export const rootCAPublisherController: ControllerDefinition = {
   setup(ctx, queue) {
     const ca = ctx.client.config.ca;
     const namespaces = ctx.factory.informerFor(resources.namespaces);
-    const configMaps = ctx.factory.informerFor(resources.configMaps);
+    // Only the one ConfigMap per namespace it publishes: a watch of every ConfigMap would make
+    // this worker decode every ConfigMap written in the cluster to look at its name.
+    const configMaps = ctx.factory.informerFor(resources.configMaps, { fieldSelector: `metadata.name=${rootCAConfigMapName}` });
     if (!ca) return { reconcile: async () => undefined };
     namespaces.addEventHandler({
       onAdd: (ns) => queue.add(ns.metadata.name!),

@@ -1,6 +1,6 @@
 // System metadata the generic store fills in, as k8s.io/apiserver's rest.FillObjectMetaSystemFields
 // and names.SimpleNameGenerator do.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../api/types.ts';
 import { jsonEqual } from '../api/json-equal.ts';
 
@@ -24,10 +24,22 @@ const maxGeneratedNameLength = 63;
 
 export function generateName(base: string): string {
   const prefix = base.length > maxGeneratedNameLength - 5 ? base.slice(0, maxGeneratedNameLength - 5) : base;
-  const bytes = randomBytes(5);
   let suffix = '';
-  for (const b of bytes) suffix += alphabet[b % alphabet.length];
+  for (let i = 0; i < 5; i++) suffix += alphabet[nextRandomByte() % alphabet.length];
   return prefix + suffix;
+}
+
+// Random bytes drawn from a pool filled 4 KiB at a time: one getrandom call per ~800 names
+// instead of one per name (each pod gets a generated token volume name; kube uses math/rand).
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
+function nextRandomByte(): number {
+  if (randomOffset >= randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  return randomPool[randomOffset++]!;
 }
 
 export function fillSystemFields(obj: KubeObject, now = Date.now()): void {

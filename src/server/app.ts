@@ -82,6 +82,9 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
     },
     // Per-request lines go out at debug level from the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // A child logger per request (pino's child(), ~10 µs of CPU) only when debug is on: the
+    // per-request lines are debug lines; warnings and errors carry the method and URL instead.
+    childLoggerFactory: (logger, bindings, childOptions) => (opts.logger.isLevelEnabled('debug') ? logger.child(bindings, childOptions) : logger),
     bodyLimit: maxRequestBodyBytes,
     // Watches hold connections open for up to an hour: closing the server ends them.
     forceCloseConnections: true,
@@ -113,8 +116,10 @@ export async function buildApp(opts: ApiServerAppOptions): Promise<FastifyInstan
   });
   app.setNotFoundHandler((req, reply) => sendStatus(reply, routedMethods.has(req.method) ? errors.notFoundPath() : errors.methodNotAllowed()));
   installPrettyPrint(app);
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  // A callback hook, and no line built unless debug is on: it runs for every request.
+  app.addHook('onResponse', (req, reply, done) => {
+    if (opts.logger.isLevelEnabled('debug')) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
   });
   if (opts.auth) {
     const beforeAuthorization = maxInFlightGate(opts.maxInFlight ?? defaultMaxInFlight);

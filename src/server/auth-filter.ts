@@ -4,9 +4,9 @@
 // authenticated user rides on the request (`req.user`) for admission and the registry.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors, StatusError } from '../api/errors.ts';
-import type { RequestAuthenticator } from '../auth/authenticate.ts';
-import { impersonate } from '../auth/impersonation.ts';
-import type { AuthorizationAttributes, Authorizer, UserInfo } from '../api/authorization.ts';
+import type { AuthenticationResult, RequestAuthenticator } from '../auth/authenticate.ts';
+import { impersonate, impersonationRequests } from '../auth/impersonation.ts';
+import type { AuthorizationAttributes, AuthorizationResult, Authorizer, UserInfo } from '../api/authorization.ts';
 import type { ResourceCatalog } from '../registry/catalog.ts';
 import { apiPathOf } from './request-info.ts';
 import { sendStatus } from './respond.ts';
@@ -34,27 +34,52 @@ export interface AuthFilterOptions {
 /** Adds the filter to the root instance, so that it runs before every route of every plugin. */
 export function installAuthFilter(app: FastifyInstance, opts: AuthFilterOptions): void {
   app.decorateRequest('user', undefined as unknown as UserInfo);
-  app.addHook('onRequest', async (req, reply) => {
-    if (opts.isPublicPath?.(req.url.split('?')[0])) return undefined;
-    const authn = await opts.authenticator.authenticate(req.raw);
-    if ('error' in authn) return sendStatus(reply, errors.unauthorized());
-    // WithImpersonation runs between authentication and authorization, as in kube's chain.
-    const acting = await impersonate(req.raw, authn.user, opts.authorizer);
-    if ('denied' in acting) return sendStatus(reply, forbidden(acting.denied, acting.reason));
-    req.user = acting.user;
-    if (opts.beforeAuthorization && !opts.beforeAuthorization(req, reply)) return reply;
-    const attrs = requestAttributes(req, acting.user, opts.catalog);
-    const result = await opts.authorizer.authorize(attrs);
-    if (result.decision !== 'Allow') return sendStatus(reply, forbidden(attrs, result.reason));
-    return undefined;
+  // A callback hook that stays synchronous on the usual path (a client certificate, no
+  // impersonation, an authorizer that answers at once): it runs before every request, and
+  // each await would cost a promise and a turn of the microtask queue.
+  app.addHook('onRequest', (req, reply, done) => {
+    if (opts.isPublicPath?.(pathOf(req.url))) return done();
+    const fail = (err: unknown) => done(err as Error);
+    const authorize = (user: UserInfo) => {
+      req.user = user;
+      if (opts.beforeAuthorization && !opts.beforeAuthorization(req, reply)) return; // answered (429)
+      const attrs = requestAttributes(req, user, opts.catalog);
+      const decide = (result: AuthorizationResult) => {
+        if (result.decision === 'Allow') return done();
+        void sendStatus(reply, forbidden(attrs, result.reason));
+      };
+      const result = opts.authorizer.authorize(attrs);
+      if (result instanceof Promise) result.then(decide).catch(fail);
+      else decide(result);
+    };
+    const act = (authn: AuthenticationResult) => {
+      if ('error' in authn) return void sendStatus(reply, errors.unauthorized());
+      // WithImpersonation runs between authentication and authorization, as in kube's chain.
+      // impersonationRequests throws kube's errors for malformed headers (groups without a user).
+      if (impersonationRequests(req.raw).length === 0) return authorize(authn.user);
+      impersonate(req.raw, authn.user, opts.authorizer).then((acting) => {
+        if ('denied' in acting) return void sendStatus(reply, forbidden(acting.denied, acting.reason));
+        authorize(acting.user);
+      }).catch(fail);
+    };
+    const now = opts.authenticator.authenticateNow(req.raw);
+    if (now) return act(now);
+    // Whatever throws after a token lookup fails the request, as a throw above does through Fastify.
+    opts.authenticator.authenticate(req.raw).then(act).catch(fail);
   });
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }
 
 const verbsByMethod: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 /** kube's RequestInfoFactory: the verb, resource and scope of a request; everything else is a non-resource URL. */
 export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: ResourceCatalog): AuthorizationAttributes {
-  const path = req.url.split('?')[0];
+  const q = req.url.indexOf('?');
+  const path = q < 0 ? req.url : req.url.slice(0, q);
   const nonResource: AuthorizationAttributes = { user, verb: req.method.toLowerCase(), resourceRequest: false, path };
   if (!path.startsWith('/api/') && !path.startsWith('/apis/')) return nonResource;
   let parsed;
@@ -65,10 +90,11 @@ export function requestAttributes(req: FastifyRequest, user: UserInfo, catalog: 
   }
   if (parsed.kind !== 'resource') return nonResource;
   const { def, namespace, name, subresource } = parsed;
-  const query = new URLSearchParams(req.url.split('?')[1] ?? '');
   let verb: string;
   let authorizedName = name;
   if (req.method === 'GET' || req.method === 'HEAD') {
+    // Only reads look at the query (watch, fieldSelector); writes need not parse it.
+    const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
     verb = name !== undefined ? 'get' : queryBool(query.get('watch')) ? 'watch' : 'list';
     // A list or watch of one name (fieldSelector=metadata.name=N) is authorized as a request
     // for N, so rules with resourceNames [N] allow it (kube's RequestInfoFactory).

@@ -21,11 +21,13 @@ export const defaultMaxInFlight: MaxInFlightOptions = { readOnly: 400, mutating:
 /** kube's long-running check: watches, and the streaming subresources. */
 export function isLongRunning(req: FastifyRequest): boolean {
   if (req.headers.upgrade) return true;
-  const [path, query = ''] = req.url.split('?');
-  const params = new URLSearchParams(query);
-  const watch = params.get('watch');
-  if (queryBool(watch) || path.includes('/watch/')) return true;
-  if (/\/(exec|attach|portforward|proxy)$/.test(path)) return true;
+  const q = req.url.indexOf('?');
+  const path = q < 0 ? req.url : req.url.slice(0, q);
+  if (path.includes('/watch/') || /\/(exec|attach|portforward|proxy)$/.test(path)) return true;
+  // Most requests carry no query (creates, gets): nothing more to read then.
+  if (q < 0) return false;
+  const params = new URLSearchParams(req.url.slice(q + 1));
+  if (queryBool(params.get('watch'))) return true;
   return /\/log$/.test(path) && !!queryBool(params.get('follow'));
 }
 

@@ -79,13 +79,14 @@ export function indentJson(text: string): string {
 
 /** Re-indents the JSON answers of the API paths for requests that ask for pretty output. */
 export function installPrettyPrint(app: FastifyInstance): void {
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (!(typeof payload === 'string' || Buffer.isBuffer(payload))) return payload;
+  // A callback hook that returns at once for the usual request (a program asking no pretty
+  // output): it runs on every answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!isPrettyPrint(req) || !(typeof payload === 'string' || Buffer.isBuffer(payload))) return done(null, payload);
     const type = String(reply.getHeader('content-type') ?? '');
-    if (!(type === 'application/json' || type.startsWith('application/json;')) || type.includes('stream=watch')) return payload;
+    if (!(type === 'application/json' || type.startsWith('application/json;')) || type.includes('stream=watch')) return done(null, payload);
     const path = req.url.split('?')[0];
-    if (!(path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/'))) return payload;
-    if (!isPrettyPrint(req)) return payload;
-    return Buffer.from(indentJson(payload.toString()));
+    if (!(path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/'))) return done(null, payload);
+    done(null, Buffer.from(indentJson(payload.toString())));
   });
 }

@@ -42,10 +42,11 @@ export const prometheusRoutes: FastifyPluginAsync<PrometheusOptions> = async (ap
 (prometheusRoutes as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
 function instrument(app: FastifyInstance, metrics: ApiServerMetrics, catalog: Registry['catalog']): void {
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback hooks, not async ones: they run twice per request and never wait for anything.
+  app.addHook('onRequest', (req, reply, done) => {
     const labelled = requestLabels({ method: req.method, url: req.url, raw: req.raw, query: req.query as Record<string, unknown>, contentType: req.headers['content-type'] }, catalog) ?? null;
     req.kubeMetrics = labelled;
-    if (!labelled?.longRunning) return;
+    if (!labelled?.longRunning) return done();
     const open = metrics.longRunningGauge(labelled.labels);
     const watchers = labelled.labels.verb === 'WATCH' && labelled.def
       ? metrics.watchersGauge(labelled.def.group, labelled.def.version, labelled.def.kind) : undefined;
@@ -58,12 +59,15 @@ function instrument(app: FastifyInstance, metrics: ApiServerMetrics, catalog: Re
       watchers?.dec();
       metrics.observe(labelled.labels, reply.raw.statusCode, reply.elapsedTime / 1000);
     });
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const labelled = req.kubeMetrics;
     // A path that names nothing is not counted, as kube's NotFound handler is not instrumented.
-    if (!labelled || labelled.longRunning || (!labelled.def && reply.statusCode === 404)) return;
-    metrics.observe(labelled.labels, reply.statusCode, reply.elapsedTime / 1000);
+    if (labelled && !labelled.longRunning && (labelled.def || reply.statusCode !== 404)) {
+      metrics.observe(labelled.labels, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
   });
 }
 

@@ -11,20 +11,26 @@ export type ApiPath =
   | { kind: 'resourceList'; group: string; version: string } // /api/v1, /apis/{g}/{v}
   | { kind: 'resource'; def: ResourceDef; namespace?: string; name?: string; subresource?: string; proxyPath?: string };
 
-const parsedByRequest = new WeakMap<object, { url: string; path: ApiPath }>();
+/** Where a request keeps its parsed path (a property of the request: cheaper than a WeakMap lookup). */
+const parsedPath = Symbol('kubelite.apiPath');
+type WithParsedPath = { [parsedPath]?: { url: string; path: ApiPath } };
 
-/** parseApiPath once per request (authorization and the handler both need it). */
+/** parseApiPath once per request (metrics, authorization and the handler all need it). */
 export function apiPathOf(req: { url: string; raw: object }, catalog: ResourceCatalog): ApiPath {
-  const memo = parsedByRequest.get(req.raw);
+  const raw = req.raw as WithParsedPath;
+  const memo = raw[parsedPath];
   if (memo && memo.url === req.url) return memo.path;
   const path = parseApiPath(req.url, catalog);
-  parsedByRequest.set(req.raw, { url: req.url, path });
+  raw[parsedPath] = { url: req.url, path };
   return path;
 }
 
 export function parseApiPath(url: string, catalog: ResourceCatalog): ApiPath {
-  const path = url.split('?')[0];
-  const segs = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const segs = path.split('/').filter((s) => s !== '');
+  // Most paths hold no escapes: decode only those that do.
+  if (path.includes('%')) for (let i = 0; i < segs.length; i++) segs[i] = decodeURIComponent(segs[i]);
   let group: string;
   let version: string;
   let rest: string[];

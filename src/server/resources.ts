@@ -45,12 +45,14 @@ export async function resourceRoutes(app: FastifyInstance, opts: { registry: Reg
   const { registry, aggregator } = opts;
   // Upgrades of pods/exec, attach and portforward go to the kubelet before @fastify/websocket's
   // handler could accept them as a watch (WebSocket) or refuse them (SPDY).
-  app.addHook('preHandler', async (req, reply) => {
-    if (!isUpgradeRequest(req)) return;
+  // A callback hook: it runs before every request and nearly all of them are no upgrade.
+  app.addHook('preHandler', (req, reply, done) => {
+    if (!isUpgradeRequest(req)) return done();
     const path = apiPathOf(req, registry.catalog);
-    if (path.kind !== 'resource' || path.name === undefined || path.namespace === undefined || !isPodConnect(path.def, path.subresource)) return;
-    await servePodConnect(req, reply, registry, opts.kubelet, { def: path.def, namespace: path.namespace, name: path.name, subresource: path.subresource });
-    return reply;
+    if (path.kind !== 'resource' || path.name === undefined || path.namespace === undefined || !isPodConnect(path.def, path.subresource)) return done();
+    servePodConnect(req, reply, registry, opts.kubelet, { def: path.def, namespace: path.namespace, name: path.name, subresource: path.subresource })
+      // Answered (or hijacked for the tunnel): the route handler does not run.
+      .catch((err: Error) => done(err));
   });
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     // An aggregated group-version: the extension API server answers (kube-aggregator's proxy).

@@ -32,22 +32,24 @@ export function watchEventEncoder(def: ResourceDef, rep: Representation, include
   };
 }
 
-// One event line per stored version and event type, encoded to bytes once and written to
-// every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000. A live event
-// reaches every watcher in one synchronous fan-out, so only recent versions need their bytes:
-// the cache is bounded by bytes. (Keyed weakly by version it kept the bytes of every version
-// the watch cache's event ring still holds: up to 64 MiB of JSON per resource twice more,
-// line and chunk frame, outside the V8 heap.)
+// One event line per stored version, event type and view, encoded to bytes once and written
+// to every JSON watcher: 1,000 watchers of a resource cost one encoding, not 1,000, and so do
+// the metadata-only watchers (the garbage collector's and the quota controller's monitors).
+// A live event reaches every watcher in one synchronous fan-out, so only recent versions need
+// their bytes: the cache is bounded by bytes. (Keyed weakly by version it kept the bytes of
+// every version the watch cache's event ring still holds: up to 64 MiB of JSON per resource
+// twice more, line and chunk frame, outside the V8 heap.)
 const sharedLinesMaxBytes = 8 * 1024 * 1024;
-const sharedLines = new Map<StoredObject, Map<WatchEventType, Buffer>>();
+const sharedLines = new Map<StoredObject, Map<string, Buffer>>();
 let sharedLinesBytes = 0;
 
-function sharedEventLine(type: WatchEventType, stored: StoredObject): Buffer {
+function sharedEventLine(type: WatchEventType, stored: StoredObject, view: string, encodeObject: () => string): Buffer {
   let byType = sharedLines.get(stored);
   if (!byType) sharedLines.set(stored, (byType = new Map()));
-  let line = byType.get(type);
+  const key = `${type} ${view}`;
+  let line = byType.get(key);
   if (!line) {
-    byType.set(type, (line = Buffer.from(`{"type":"${type}","object":${stored.json}}\n`)));
+    byType.set(key, (line = Buffer.from(`{"type":"${type}","object":${encodeObject()}}\n`)));
     sharedLinesBytes += line.length;
     forgetOldestLines(stored);
   }
@@ -63,9 +65,14 @@ function forgetOldestLines(newest: StoredObject): void {
   }
 }
 
-/** Like watchEventEncoder, but plain JSON events of stored versions come from the shared bytes. */
+/** Like watchEventEncoder, but JSON events of stored versions as objects or metadata come from the shared bytes. */
 export function watchEventBytesEncoder(def: ResourceDef, rep: Representation, includeObject: IncludeObject): (type: WatchEventType, obj: StoredObject | KubeObject) => string | Buffer {
   const encode = watchEventEncoder(def, rep, includeObject);
-  if (rep.encoding !== 'json' || rep.view !== 'object') return encode;
-  return (type, obj) => (isStored(obj) ? sharedEventLine(type, obj) : encode(type, obj));
+  if (rep.encoding !== 'json') return encode;
+  if (rep.view === 'object') return (type, obj) => (isStored(obj) ? sharedEventLine(type, obj, '', () => obj.json) : encode(type, obj));
+  if (rep.view !== 'PartialObjectMetadata') return encode;
+  const view = `PartialObjectMetadata/${rep.viewVersion}`;
+  return (type, obj) => (isStored(obj)
+    ? sharedEventLine(type, obj, view, () => JSON.stringify(partialObjectMetadata(obj.object, rep.viewVersion)))
+    : encode(type, obj));
 }

@@ -113,6 +113,9 @@ export function resourceQuotaPlugin(lookup: ObjectLookup): AdmissionPlugin {
     async validate(a) {
       if (a.operation !== 'CREATE' || a.subresource || !a.namespace || !a.object) return;
       if (a.def.group === '' && a.def.plural === 'namespaces') return;
+      // A namespace without quotas (most of them) charges nothing: no lock, no usage to work out.
+      // A quota created meanwhile is seen by the next write, as kube's evaluator sees its informer.
+      if ((await lookup.list(refs.resourceQuotas, a.namespace)).length === 0) return;
       await locks.run(a.namespace, () => admitCreate(a));
     },
   };

@@ -57,9 +57,20 @@ export function managerIdentifier(e: { manager?: string; operation?: string; api
   return JSON.stringify(id);
 }
 
-export function parseIdentifier(id: string): { manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; subresource?: string } {
-  return JSON.parse(id) as ReturnType<typeof parseIdentifier>;
+type ManagerIdentifier = { manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; subresource?: string };
+
+export function parseIdentifier(id: string): ManagerIdentifier {
+  // The same few identifiers come back on every write: parse each once (callers only read it).
+  let parsed = parsedIdentifiers.get(id);
+  if (!parsed) {
+    if (parsedIdentifiers.size >= 1024) parsedIdentifiers.clear();
+    parsed = Object.freeze(JSON.parse(id) as ManagerIdentifier);
+    parsedIdentifiers.set(id, parsed);
+  }
+  return parsed;
 }
+
+const parsedIdentifiers = new Map<string, ManagerIdentifier>();
 
 /** DecodeManagedFields; throws an Error (kube's wording) on an invalid entry. */
 export function decodeManagedFields(entries: ManagedFieldsEntry[] | undefined): Managed {
@@ -121,15 +132,36 @@ export function managersOf(obj: KubeObject): ManagerEntry[] {
 /** metav1.Time as JSON: RFC 3339 in UTC, whole seconds. */
 export function formatTime(time: Date | string): string {
   const d = typeof time === 'string' ? new Date(time) : time;
-  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  // Every write in the same second stamps the same text: format it once per second.
+  if (second !== lastFormatted.second) {
+    lastFormatted.second = second;
+    lastFormatted.text = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastFormatted.text;
 }
+
+const lastFormatted = { second: NaN, text: '' };
 
 /**
  * The manager name kube-apiserver uses when a request names no fieldManager: the User-Agent
  * up to its first '/', without unprintable characters, at most 128 bytes (prefixFromUserAgent).
  */
 export function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? '').split('/')[0];
+  const key = userAgent ?? '';
+  let manager = managersByUserAgent.get(key);
+  if (manager === undefined) {
+    // A few clients send nearly every request: remember their names, within a bound.
+    if (managersByUserAgent.size >= 256) managersByUserAgent.clear();
+    manager = managerFromPrefix(key.split('/')[0]);
+    managersByUserAgent.set(key, manager);
+  }
+  return manager;
+}
+
+const managersByUserAgent = new Map<string, string>();
+
+function managerFromPrefix(prefix: string): string {
   let out = '';
   let bytes = 0;
   for (const ch of prefix) {
@@ -276,11 +308,12 @@ export function capUpdateManagers(managed: Managed, max = maxUpdateManagers): vo
   }
 }
 
+/** The object as compared for ownership: a shallow view without managedFields (compare only reads it). */
 function withoutManagedFields(obj: KubeObject | undefined): KubeObject | undefined {
   if (!obj) return undefined;
-  const copy = JSON.parse(JSON.stringify(obj)) as KubeObject;
-  if (copy.metadata) delete copy.metadata.managedFields;
-  return copy;
+  if (!obj.metadata || typeof obj.metadata !== 'object') return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 // ---- the empty object a create is compared against ----
@@ -294,13 +327,21 @@ const zeroObjects = new Map<string, Record<string, unknown>>();
  * and required (non-omitempty) fields are null. Comparing a created object against it, and
  * not against nothing, is why kube records no `.` for spec, template, containers and the like.
  */
-export function zeroObject(definition: string): Record<string, unknown> {
+export function zeroObject(definition: string): Readonly<Record<string, unknown>> {
   let zero = zeroObjects.get(definition);
   if (!zero) {
-    zero = zeroStruct(definition, 0) ?? {};
+    // Built once per kind and shared by every create (frozen: the comparisons only read it).
+    zero = deepFreeze(zeroStruct(definition, 0) ?? {});
     zeroObjects.set(definition, zero);
   }
-  return JSON.parse(JSON.stringify(zero)) as Record<string, unknown>;
+  return zero;
+}
+
+function deepFreeze<T extends Record<string, unknown>>(obj: T): T {
+  for (const value of Object.values(obj)) {
+    if (value && typeof value === 'object') deepFreeze(value as Record<string, unknown>);
+  }
+  return Object.freeze(obj);
 }
 
 function zeroStruct(definition: string, depth: number): Record<string, unknown> | undefined {
