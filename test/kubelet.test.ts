@@ -104,7 +104,11 @@ describe('simulated kubelet', () => {
     for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) {
       assert.equal(running.status.conditions.find((c: any) => c.type === type)?.status, 'True', type);
     }
-    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web' });
+    // Written in the background, as kube's event recorder does: they follow the status shortly.
+    const events = await waitFor('web\'s four events', async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web' });
+      return list.items.length >= 4 ? list : undefined;
+    });
     assert.deepEqual(events.items.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
     assert.deepEqual(events.items.map((e) => (e.source as any)?.host), ['node-a', 'node-a', 'node-a', 'node-a']);
     assert.match(String(events.items[1].message), /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
@@ -139,7 +143,10 @@ describe('simulated kubelet', () => {
         return isNotFound(err) ? true : undefined;
       }
     }, 10_000);
-    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web,reason=Killing' });
+    const events = await waitFor('a Killing event', async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web,reason=Killing' });
+      return list.items.length ? list : undefined;
+    });
     assert.equal(events.items[0]?.message, 'Stopping container nginx');
   });
 

@@ -8,6 +8,7 @@ import { createLogger } from '../log.ts';
 import { RestartBackoff } from './container-restarts.ts';
 import { LogStore } from './logs.ts';
 import { nodeCapacity, postNodeStatus, registerNode, renewLease, resolveNode, type NodeConfig } from './node.ts';
+import { ConfigObjects } from './config-objects.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
@@ -70,9 +71,10 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   const configs = opts.nodes.map((n, i) => resolveNode({ internalIP: address, ...n }, (opts.firstNodeIndex ?? 0) + i));
   const nodes = new Map<string, SimulatedNode>();
   const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
-  const containers = new SimulatedRuntime({ client, logs, log });
+  const config = new ConfigObjects(client);
+  const containers = new SimulatedRuntime({ client, config, logs, log });
   const runtime: ContainerRuntime = containers;
-  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers });
+  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers, config });
   const servers = await startServers({ ...opts, address, configs, runtime, pods: pods.informer.store, log });
   for (const config of configs) config.kubeletPort = servers.get(config.name)!.port;
   const uids = new Map<string, string | undefined>();
@@ -124,6 +126,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
       }
       await Promise.all([...servers.values()].map((server) => server.close()));
       await pods.stop();
+      await config.stop();
       containers.stopAll();
       logs.dispose();
     },

@@ -10,7 +10,8 @@ import { podClaimNames } from '../api/volumes.ts';
 import { isConflict, isNotFound, objectKey, resources, retryReporter, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
 import { backoffKey, type RestartBackoff } from './container-restarts.ts';
 import { envReferences, type EnvSources } from './container-env.ts';
-import { recordEvents } from './events.ts';
+import type { ConfigReader } from './config-objects.ts';
+import { KubeletEvents } from './events.ts';
 import type { LogStore } from './logs.ts';
 import type { PodIPAllocator } from './pod-ip.ts';
 import type { ContainerExit, PodContext } from './pod-functions.ts';
@@ -36,6 +37,8 @@ export interface PodControllerOptions {
   workers?: number;
   /** The containers' restart back-off, shared by this process's nodes as one kubelet's is by its pods. */
   backoff: RestartBackoff;
+  /** ConfigMaps and Secrets the pods' env refers to, as the kubelet's watch-based managers keep them. */
+  config: ConfigReader;
   /** The container runtime, told of every pod change as the kubelet's pod workers tell CRI. */
   runtime?: PodRuntimeHooks;
 }
@@ -58,8 +61,8 @@ interface Pending {
   uid: string;
   stage: string;
   dueAt: number;
-  /** The stage's events were posted already (a retried status write must not repeat them). */
-  eventsPosted?: boolean;
+  /** The stage's events were recorded already (a retried status write must not repeat them). */
+  eventsRecorded?: boolean;
 }
 
 export const nodeNameIndex = 'spec.nodeName';
@@ -72,9 +75,11 @@ export class PodController {
   private readonly deleted = new Set<string>();
   /** Main processes that ended by themselves, by `<pod uid>/<container>`: their exit drives the container's termination. */
   private readonly exits = new Map<string, ContainerExit & { containerID: string }>();
+  private readonly events: KubeletEvents;
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
+    this.events = new KubeletEvents({ client: opts.client, log: opts.log });
     const informerFailures = retryReporter(opts.log, 'kubelet pod informer failed');
     this.informer = new SharedInformer(opts.client, resources.pods, {
       // Every bound pod; a kubelet that simulates many nodes filters by its index.
@@ -107,6 +112,7 @@ export class PodController {
     this.queue.shutdown();
     await this.informer.stop();
     await this.running;
+    await this.events.close();
   }
 
   private observe(pod: KubeObject): void {
@@ -125,6 +131,7 @@ export class PodController {
     this.pending.delete(key);
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
+    this.events.forget(pod.metadata.uid);
     for (const k of this.exits.keys()) if (k.startsWith(`${pod.metadata.uid}/`)) this.exits.delete(k);
     node.ips.release(pod.metadata.uid!);
     this.opts.runtime?.remove(pod);
@@ -180,14 +187,13 @@ export class PodController {
     const name = pod.metadata.name!;
     this.opts.log.debug({ pod: `${ns}/${name}`, stage: plan.stage, node: node.name }, 'kubelet: applying stage');
     const restarted = restartedContainers(pod, plan);
-    if (!pending.eventsPosted) {
+    if (!pending.eventsRecorded) {
       // A restarted container is a new instance: the old one's log becomes `--previous`.
       for (const c of restarted) this.opts.logs.restart(pod, c.name);
       for (const l of plan.logs) if (!this.opts.runtime?.runs(pod, l.container)) this.opts.logs.append(pod, l.container, l.lines, now);
-      // Events first: by the time a client sees the pod Running, its events are there.
-      await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
-        this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));
-      pending.eventsPosted = true;
+      // Recorded, not awaited: kube's recorder posts them from its broadcaster while the pod worker goes on.
+      this.events.record(pod, node.name, plan.events, now);
+      pending.eventsRecorded = true;
     }
     try {
       await this.write(pod, plan);
@@ -233,17 +239,8 @@ export class PodController {
     const secretNames = [...new Set(refs.flatMap((r) => r.secrets))];
     if (!configMapNames.length && !secretNames.length) return undefined;
     const namespace = pod.metadata.namespace!;
-    const read = async (kind: 'configMaps' | 'secrets', name: string): Promise<[string, Record<string, string> | undefined]> => {
-      try {
-        const obj = await this.opts.client.get(resources[kind], name, { namespace });
-        const data = (obj.data ?? {}) as Record<string, string>;
-        if (kind === 'configMaps') return [name, data];
-        return [name, decodeAll(data)];
-      } catch (err) {
-        if (isNotFound(err)) return [name, undefined];
-        throw err;
-      }
-    };
+    const read = async (kind: 'configMaps' | 'secrets', name: string): Promise<[string, Record<string, string> | undefined]> =>
+      [name, await this.opts.config.read(kind, namespace, name)];
     const configMaps = new Map(await Promise.all(configMapNames.map((n) => read('configMaps', n))));
     const secrets = new Map(await Promise.all(secretNames.map((n) => read('secrets', n))));
     return { configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name) };
@@ -289,8 +286,4 @@ function stoppedContainers(pod: KubeObject, plan: StagePlan): string[] {
     }
   }
   return out;
-}
-
-function decodeAll(data: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -6,6 +6,7 @@
 // becomes at /var/run/secrets/kubernetes.io/serviceaccount.
 import type { KubeObject } from '../api/types.ts';
 import type { ApiClient, ResourceDescriptor } from '../client/index.ts';
+import type { ConfigReader } from './config-objects.ts';
 
 interface KeyToPath {
   key: string;
@@ -76,8 +77,8 @@ function tokenOf(serviceAccount: string): ResourceDescriptor {
 
 export interface ProjectionSources {
   tokens: ServiceAccountTokenManager;
-  /** A ConfigMap's or Secret's data (decoded), {} when it does not exist. */
-  data(kind: 'configMaps' | 'secrets', namespace: string, name: string): Promise<Record<string, string>>;
+  /** ConfigMaps' and Secrets' data (decoded), through the kubelet's watch-based managers. */
+  config: ConfigReader;
   /** The kubelet's own CA bundle, standing in for kube-root-ca.crt where no controller publishes it. */
   clusterCA?: string;
 }
@@ -94,7 +95,7 @@ export async function projectedFiles(pod: KubeObject, sources: ProjectedSource[]
       if (token !== undefined) files[source.serviceAccountToken.path] = token;
     } else if (source.configMap || source.secret) {
       const ref = (source.configMap ?? source.secret)!;
-      let data = await deps.data(source.configMap ? 'configMaps' : 'secrets', ns, ref.name ?? '');
+      let data = (await deps.config.read(source.configMap ? 'configMaps' : 'secrets', ns, ref.name ?? '')) ?? {};
       if (source.configMap && ref.name === rootCAConfigMap && data['ca.crt'] === undefined && deps.clusterCA) data = { 'ca.crt': deps.clusterCA };
       const items = ref.items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
       for (const item of items) if (data[item.key] !== undefined) files[item.path] = data[item.key];

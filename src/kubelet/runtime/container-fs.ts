@@ -4,7 +4,7 @@
 // downwardAPI and projected volumes as read-only directories, emptyDir (and hostPath/PVC
 // stand-ins) as directories the pod's containers share for the pod's life.
 import type { KubeObject } from '../../api/types.ts';
-import { isNotFound, resources, type ApiClient } from '../../client/index.ts';
+import { resources, type ApiClient } from '../../client/index.ts';
 import { containerEnv, podHostname } from '../pod-functions.ts';
 import { projectedFiles, type ProjectedSource, type ProjectionSources } from '../projected-volume.ts';
 import { FileSystem, newDir, type DirNode, type Node } from './filesystem.ts';
@@ -115,16 +115,7 @@ async function volumeNode(ctx: BuildContext, volume: any): Promise<Node | undefi
 export async function buildEnv(ctx: BuildContext): Promise<Record<string, string>> {
   const { pod, spec, client } = ctx;
   const ns = pod.metadata.namespace!;
-  const read = async (kind: 'configMaps' | 'secrets', name: string) => {
-    try {
-      const obj = await client.get(resources[kind], name, { namespace: ns });
-      const data = (obj.data ?? {}) as Record<string, string>;
-      return kind === 'configMaps' ? data : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  };
+  const read = (kind: 'configMaps' | 'secrets', name: string) => ctx.projection.config.read(kind, ns, name);
   const configMaps = new Map<string, Record<string, string> | undefined>();
   const secrets = new Map<string, Record<string, string> | undefined>();
   for (const from of spec.envFrom ?? []) {
