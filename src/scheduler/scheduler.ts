@@ -9,7 +9,7 @@ import { ApiClient, InformerFactory, isConflict, retryReporter, isNotFound, obje
 import { createLogger } from '../log.ts';
 import { SchedulerCache } from './cache.ts';
 import { EventRecorder } from './events.ts';
-import { ConcurrencyLimiter } from './limiter.ts';
+import { ConcurrencyLimiter } from '../api/concurrency-limiter.ts';
 import { newPodInfo, type PodInfo } from './node-info.ts';
 import { preempt } from './preemption.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
