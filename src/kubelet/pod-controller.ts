@@ -176,7 +176,6 @@ export class PodController {
     const applied = await this.apply(pod, node, stage, pending, sources);
     // On a conflict the stage stays due (and its events posted): the newer pod is matched again.
     if (!applied) return { requeueAfter: 200 };
-    if (this.pending.get(key) === pending) this.pending.delete(key);
   }
 
   /** Applies the stage's plan; false when the pod changed meanwhile (a conflict). */
@@ -198,7 +197,10 @@ export class PodController {
     try {
       await this.write(pod, plan);
     } catch (err) {
-      if (isNotFound(err)) return true;
+      if (isNotFound(err)) {
+        if (this.pending.get(objectKey(pod)) === pending) this.pending.delete(objectKey(pod));
+        return true;
+      }
       if (isConflict(err)) return false;
       throw err;
     }
@@ -209,7 +211,29 @@ export class PodController {
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
       for (const c of pod.spec?.containers ?? []) this.opts.logs.close(pod, c.name);
     }
+    const key = objectKey(pod);
+    if (this.pending.get(key) !== pending) return true;
+    this.pending.delete(key);
+    if (!plan.delete) this.expectNext(key, pod, node, plan, now, sources);
     return true;
+  }
+
+  /**
+   * Starts the next stage's clock at the moment this one was applied, as a kubelet's pod worker
+   * goes on creating the sandbox and starting containers while the status manager reports the
+   * status it had: how long the API takes to acknowledge a write (and its watch event to come
+   * back) does not delay the pod. The watch event then finds the stage already timed.
+   */
+  private expectNext(key: string, pod: KubeObject, node: SimulatedNode, plan: StagePlan, appliedAt: Date, sources?: EnvSources): void {
+    const written: KubeObject = {
+      ...pod,
+      metadata: plan.finalizers ? { ...pod.metadata, finalizers: plan.finalizers } : pod.metadata,
+      status: plan.status ?? pod.status,
+    };
+    const ctx = this.context(written, node, appliedAt, sources);
+    const next = this.opts.engine.match(ctx);
+    if (!next || next.metadata.name === plan.stage) return;
+    this.pending.set(key, { uid: pod.metadata.uid!, stage: next.metadata.name, dueAt: appliedAt.getTime() + this.opts.engine.delay(next, ctx) });
   }
 
   /** A pod not yet started whose PersistentVolumeClaims (or ephemeral ones) are missing or not Bound. */
