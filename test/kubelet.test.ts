@@ -179,4 +179,21 @@ describe('simulated kubelet', () => {
     const follow = await server.kubectl(['logs', '-f', 'job-ok']);
     assert.equal(follow.stdout, 'done\n', 'a follow of a finished container ends');
   });
+
+  it('pulls an IfNotPresent image once per node: the next pod finds it "already present on machine"', async () => {
+    const running = (name: string) => waitFor(`${name} Running`, async () => {
+      const p = await client.get(resources.pods, name, { namespace: 'default' });
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const reasons = (name: string, count: number) => waitFor(`${name}'s events`, async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+      return list.items.length >= count ? list.items.map((e) => `${e.reason}: ${e.message}`) : undefined;
+    });
+    await client.create(resources.pods, pod('cache-1', { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.26' }] }));
+    await running('cache-1');
+    assert.match((await reasons('cache-1', 4))[1], /^Pulled: Successfully pulled image "nginx:1\.26"/);
+    await client.create(resources.pods, pod('cache-2', { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.26' }] }));
+    await running('cache-2');
+    assert.deepEqual(await reasons('cache-2', 3), ['Pulled: Container image "nginx:1.26" already present on machine', 'Created: Created container: web', 'Started: Started container web']);
+  });
 });

@@ -76,6 +76,8 @@ export class PodController {
   /** Main processes that ended by themselves, by `<pod uid>/<container>`: their exit drives the container's termination. */
   private readonly exits = new Map<string, ContainerExit & { containerID: string }>();
   private readonly events: KubeletEvents;
+  /** The images each node has pulled (its image store): an IfNotPresent container finds them there. */
+  private readonly nodeImages = new Map<string, Set<string>>();
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
@@ -143,6 +145,7 @@ export class PodController {
       pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now,
       backoff: this.opts.backoff, nodeAllocatable: node.allocatable, envSources,
       runtimeReportsExit: (container) => this.opts.runtime?.reportsExit(pod, container) ?? false,
+      imagePresent: (image) => this.nodeImages.get(node.name)?.has(image) ?? false,
       exits: (container) => {
         const exit = this.exits.get(`${pod.metadata.uid}/${container}`);
         const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as { name: string; containerID?: string }[];
@@ -211,11 +214,25 @@ export class PodController {
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
       for (const c of pod.spec?.containers ?? []) this.opts.logs.close(pod, c.name);
     }
+    this.rememberImages(pod, node, plan);
     const key = objectKey(pod);
     if (this.pending.get(key) !== pending) return true;
     this.pending.delete(key);
     if (!plan.delete) this.expectNext(key, pod, node, plan, now, sources);
     return true;
+  }
+
+  /** A container reported with an imageID was started from its image: the node has it from now on. */
+  private rememberImages(pod: KubeObject, node: SimulatedNode, plan: StagePlan): void {
+    const statuses = [...(plan.status?.initContainerStatuses as any[] ?? []), ...(plan.status?.containerStatuses as any[] ?? [])];
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])] as { name: string; image?: string }[];
+    for (const st of statuses) {
+      const image = st?.imageID ? specs.find((c) => c.name === st.name)?.image : undefined;
+      if (!image) continue;
+      let images = this.nodeImages.get(node.name);
+      if (!images) this.nodeImages.set(node.name, (images = new Set()));
+      images.add(image);
+    }
   }
 
   /**
