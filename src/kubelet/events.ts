@@ -16,7 +16,11 @@ import type { PlannedEvent } from './stage-engine.ts';
 export interface KubeletEventsOptions {
   client: ApiClient;
   log: Pick<Logger, 'warn'>;
-  /** Event writes in flight at once (kube's kubelet: --event-qps 50, --event-burst 100 per node). */
+  /**
+   * Event writes in flight at once (default 4). client-go's broadcaster writes a recorder's events
+   * one at a time; the nodes of one process share a few writers, so that under load the pods'
+   * own writes (creates, bindings, status) get most of the server.
+   */
   concurrency?: number;
   /** Events waiting to be written; more are dropped (client-go's broadcaster queue holds 1,000 per recorder). */
   maxQueued?: number;
@@ -83,7 +87,7 @@ export class KubeletEvents {
   }
 
   private pump(): void {
-    const limit = this.opts.concurrency ?? 16;
+    const limit = this.opts.concurrency ?? 4;
     while (this.inFlight < limit && this.head < this.queue.length) {
       const item = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
