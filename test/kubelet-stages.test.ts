@@ -576,3 +576,46 @@ describe('stage bundles', () => {
     assert.throws(() => parseStageBundle('apiVersion: v1\nkind: Pod\nmetadata: { name: x }'), /want apiVersion kubelite\.dev\/v1alpha1/);
   });
 });
+
+describe('stages: images already on the node', () => {
+  const engine = new StageEngine(loadStageBundle());
+  const creating = parse(`
+metadata: { name: web, namespace: default, uid: uid-web }
+spec:
+  nodeName: node-a
+  containers:
+    - { name: web, image: 'nginx:1.26' }
+    - { name: tools, image: busybox }
+status: { phase: Pending, startTime: '2025-01-01T00:00:00Z' }
+`) as KubeObject;
+  const withImages = (images: string[], atMs: number): PodContext => ({ ...context(creating, atMs), imagePresent: (image) => images.includes(image) });
+
+  it('an IfNotPresent image the node pulled before is "already present on machine"; a :latest one is pulled again', () => {
+    const ctx = withImages(['nginx:1.26', 'busybox'], T0);
+    const stage = engine.match(ctx)!;
+    assert.equal(stage.metadata.name, 'pod-ready');
+    const plan = engine.plan(stage, ctx);
+    assert.deepEqual(plan.events.map((e) => `${e.reason} ${e.fieldPath}: ${e.message.replace(/ in .*/, '')}`), [
+      'Pulled spec.containers{web}: Container image "nginx:1.26" already present on machine',
+      'Created spec.containers{web}: Created container: web',
+      'Started spec.containers{web}: Started container web',
+      // busybox is :latest, imagePullPolicy Always: the registry is asked every time.
+      'Pulling spec.containers{tools}: Pulling image "busybox"',
+      'Pulled spec.containers{tools}: Successfully pulled image "busybox"',
+      'Created spec.containers{tools}: Created container: tools',
+      'Started spec.containers{tools}: Started container tools',
+    ]);
+    assert.equal(engine.delay(stage, ctx, () => 0.5), 1500, 'one container pulls: the pull\'s delay');
+  });
+
+  it('starts in a few hundred ms when every image is present', () => {
+    const pod = { ...creating, spec: { ...creating.spec, containers: [creating.spec.containers[0]] } };
+    const ctx = { ...withImages(['nginx:1.26'], T0), pod };
+    const stage = engine.match(ctx)!;
+    const delay = engine.delay(stage, ctx, () => 0.5);
+    assert.ok(delay >= 100 && delay < 300, `delay ${delay}`);
+    assert.deepEqual(engine.plan(stage, ctx).events.map((e) => e.reason), ['Pulled', 'Created', 'Started']);
+    const fresh = engine.delay(stage, { ...ctx, imagePresent: () => false }, () => 0.5);
+    assert.equal(fresh, 1500, 'a node without the image pulls it');
+  });
+});

@@ -104,7 +104,11 @@ describe('simulated kubelet', () => {
     for (const type of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) {
       assert.equal(running.status.conditions.find((c: any) => c.type === type)?.status, 'True', type);
     }
-    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web' });
+    // Written in the background, as kube's event recorder does: they follow the status shortly.
+    const events = await waitFor('web\'s four events', async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web' });
+      return list.items.length >= 4 ? list : undefined;
+    });
     assert.deepEqual(events.items.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started']);
     assert.deepEqual(events.items.map((e) => (e.source as any)?.host), ['node-a', 'node-a', 'node-a', 'node-a']);
     assert.match(String(events.items[1].message), /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
@@ -139,7 +143,10 @@ describe('simulated kubelet', () => {
         return isNotFound(err) ? true : undefined;
       }
     }, 10_000);
-    const events = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web,reason=Killing' });
+    const events = await waitFor('a Killing event', async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: 'involvedObject.name=web,reason=Killing' });
+      return list.items.length ? list : undefined;
+    });
     assert.equal(events.items[0]?.message, 'Stopping container nginx');
   });
 
@@ -171,5 +178,22 @@ describe('simulated kubelet', () => {
     assert.equal(done.status.containerStatuses[0].state.terminated.reason, 'Completed');
     const follow = await server.kubectl(['logs', '-f', 'job-ok']);
     assert.equal(follow.stdout, 'done\n', 'a follow of a finished container ends');
+  });
+
+  it('pulls an IfNotPresent image once per node: the next pod finds it "already present on machine"', async () => {
+    const running = (name: string) => waitFor(`${name} Running`, async () => {
+      const p = await client.get(resources.pods, name, { namespace: 'default' });
+      return p.status?.phase === 'Running' ? p : undefined;
+    });
+    const reasons = (name: string, count: number) => waitFor(`${name}'s events`, async () => {
+      const list = await client.list(resources.events, { namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
+      return list.items.length >= count ? list.items.map((e) => `${e.reason}: ${e.message}`) : undefined;
+    });
+    await client.create(resources.pods, pod('cache-1', { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.26' }] }));
+    await running('cache-1');
+    assert.match((await reasons('cache-1', 4))[1], /^Pulled: Successfully pulled image "nginx:1\.26"/);
+    await client.create(resources.pods, pod('cache-2', { nodeName: 'node-a', containers: [{ name: 'web', image: 'nginx:1.26' }] }));
+    await running('cache-2');
+    assert.deepEqual(await reasons('cache-2', 3), ['Pulled: Container image "nginx:1.26" already present on machine', 'Created: Created container: web', 'Started: Started container web']);
   });
 });

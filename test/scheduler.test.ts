@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  fitErrorMessage, newPodInfo, podRequests, preempt, SchedulerCache, schedulePod, SchedulingQueue,
+  fitErrorMessage, newPodInfo, numFeasibleNodesToFind, podRequests, preempt, SchedulerCache, schedulePod, SchedulingQueue,
   type FitError, type Node, type Pod, type Taint, type Toleration,
 } from '../src/scheduler/index.ts';
 
@@ -364,5 +364,41 @@ describe('scheduler: queue', () => {
     assert.equal(again.key, 'default/p');
     assert.ok(Date.now() - started >= 10, 'retried only after its backoff');
     q.close();
+  });
+});
+
+describe('scheduler: percentageOfNodesToScore', () => {
+  it('stops at numFeasibleNodesToFind feasible nodes, as kube: all below 100, adaptive above', () => {
+    assert.equal(numFeasibleNodesToFind(10), 10);
+    assert.equal(numFeasibleNodesToFind(99), 99);
+    assert.equal(numFeasibleNodesToFind(150), 100, 'never fewer than 100');
+    assert.equal(numFeasibleNodesToFind(1000), 420, '50% minus 1% per 125 nodes');
+    assert.equal(numFeasibleNodesToFind(10_000), 500, 'at least 5%');
+    assert.equal(numFeasibleNodesToFind(1000, 10), 100);
+    assert.equal(numFeasibleNodesToFind(1000, 30), 300);
+  });
+
+  it('samples a large cluster in turn: each search starts where the last one stopped', () => {
+    const names = Array.from({ length: 250 }, (_, i) => `n${String(i).padStart(3, '0')}`);
+    const cache = cluster(names.map((n) => node(n)));
+    const rotation = { nextStartNodeIndex: 0 };
+    const first = schedulePod(cache, newPodInfo(pod('p1')), { random: prng(1), rotation });
+    assert.ok('nodeName' in first);
+    // 250 nodes: 50% − 2% = 48% of them, 120.
+    assert.deepEqual([first.evaluatedNodes, first.feasibleNodes], [120, 120]);
+    assert.ok(names.indexOf(first.nodeName) < 120, 'picked among the first 120 nodes');
+    assert.equal(rotation.nextStartNodeIndex, 120);
+    const second = schedulePod(cache, newPodInfo(pod('p2')), { random: prng(1), rotation });
+    assert.ok('nodeName' in second);
+    assert.ok(names.indexOf(second.nodeName) >= 120 && names.indexOf(second.nodeName) < 240, 'picked among the next 120');
+    schedulePod(cache, newPodInfo(pod('p3')), { random: prng(1), rotation });
+    assert.equal(rotation.nextStartNodeIndex, 110, 'wraps around');
+  });
+
+  it('filters every node before it says a pod fits nowhere', () => {
+    const cache = cluster(Array.from({ length: 200 }, (_, i) => node(`n${i}`, { cpu: '1' })));
+    const result = schedulePod(cache, newPodInfo(pod('big', { cpu: '2' })), { rotation: { nextStartNodeIndex: 77 } });
+    assert.ok('fitError' in result);
+    assert.equal(fitErrorMessage(result.fitError), '0/200 nodes are available: 200 Insufficient cpu.');
   });
 });

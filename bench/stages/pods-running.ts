@@ -5,15 +5,12 @@
 // user's cluster runs; the extra row runs the fast stages over the insecure port.
 import { join } from 'node:path';
 import type { HttpClient } from '../lib/http.ts';
-import { createNamespace, pod } from '../lib/objects.ts';
+import { createNamespace, currentResourceVersion, pod } from '../lib/objects.ts';
+import { watchPods } from '../lib/pod-watch.ts';
 import { ratePerSecond, runPool } from '../lib/pool.ts';
 import { progress, sleep } from '../lib/context.ts';
 import { ServerProcess } from '../lib/server-process.ts';
 import type { Row } from '../lib/table.ts';
-
-interface PodList {
-  items: Array<{ spec?: { nodeName?: string }; status?: { phase?: string } }>;
-}
 
 export interface PodsToRunningOptions {
   root: string;
@@ -36,23 +33,22 @@ export async function podsToRunning(opts: PodsToRunningOptions): Promise<Row[]> 
     await createNamespace(client, 'bench-run');
     await waitForNodes(client, opts.nodes);
     const path = '/api/v1/namespaces/bench-run/pods';
+    // Followed through a watch from the empty namespace's resourceVersion, as kubectl wait follows pods.
+    const watch = await watchPods(server, path, await currentResourceVersion(client, path));
     const t0 = performance.now();
-    const created = await runPool({ count: opts.pods, concurrency: 32, deadlineMs: 60_000 }, (i) => client.expectOk('POST', path, { body: pod(`run-${i}`, i) }));
-    const createdMs = performance.now() - t0;
-    let boundMs = NaN;
-    let runningMs = NaN;
-    const deadline = t0 + 60_000;
-    while (performance.now() < deadline) {
-      const list = JSON.parse((await client.expectOk('GET', path)).body) as PodList;
-      const bound = list.items.filter((p) => p.spec?.nodeName).length;
-      const running = list.items.filter((p) => p.status?.phase === 'Running').length;
-      if (Number.isNaN(boundMs) && bound === opts.pods) boundMs = performance.now() - t0;
-      if (running === opts.pods) {
-        runningMs = performance.now() - t0;
-        break;
+    const { created, createdMs, boundMs, runningMs } = await (async () => {
+      try {
+        const created = await runPool({ count: opts.pods, concurrency: 32, deadlineMs: 60_000 }, (i) => client.expectOk('POST', path, { body: pod(`run-${i}`, i) }));
+        const createdMs = performance.now() - t0;
+        const [bound, running] = await Promise.all([
+          watch.until((p) => p.bound === opts.pods, t0 + 60_000),
+          watch.until((p) => p.running === opts.pods, t0 + 60_000),
+        ]);
+        return { created, createdMs, boundMs: bound - t0, runningMs: running - t0 };
+      } finally {
+        watch.close();
       }
-      await sleep(100);
-    }
+    })();
     progress(`stage 8 (${how}): ${opts.pods} pods created in ${Math.round(createdMs)} ms, bound in ${Math.round(boundMs)} ms, Running in ${Math.round(runningMs)} ms`);
     const over = `${opts.pods.toLocaleString('en-US')} pods, ${opts.nodes} nodes`;
     return [

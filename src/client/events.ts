@@ -107,7 +107,8 @@ export class EventRecorder {
     const now = details.now ?? new Date();
     const time = rfc3339(now);
     const correlate = this.opts.correlate !== false;
-    const key = [ref.uid ?? '', ref.kind, ref.namespace ?? '', ref.name, type, reason, message].join('\u0000');
+    // The involved object's fieldPath is part of it, as in client-go's getEventKey (two containers' events differ).
+    const key = [ref.uid ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.fieldPath ?? '', type, reason, message].join('\u0000');
     const prior = correlate ? this.seen.get(key) : undefined;
     if (prior) {
       prior.count++;

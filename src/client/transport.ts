@@ -7,6 +7,7 @@
 // keeps connections alive through an Agent — one transport for http and https alike.
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { ClientConfig } from './kubeconfig.ts';
 
 export interface TransportRequest {
@@ -41,9 +42,9 @@ export class Transport {
     this.agent = secure
       ? new https.Agent({
         keepAlive: true,
-        ca: config.ca,
-        cert: config.cert,
-        key: config.key,
+        // One TLS context for every connection: without it each new socket parses the CA, the
+        // certificate and the key again (~1 ms of CPU per connection in a burst).
+        secureContext: tls.createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }),
         rejectUnauthorized: !config.insecureSkipTLSVerify,
       })
       : new http.Agent({ keepAlive: true });

@@ -12,6 +12,7 @@ import { LogStore } from './logs.ts';
 import { nodeCapacity, registerNode, resolveNode, type NodeConfig } from './node.ts';
 import { NodeStatusManager } from './node-status.ts';
 import { NodeLease } from './node-lease.ts';
+import { ConfigObjects } from './config-objects.ts';
 import { PodController, type SimulatedNode } from './pod-controller.ts';
 import { PodIPAllocator } from './pod-ip.ts';
 import type { ContainerRuntime } from './container-runtime.ts';
@@ -76,9 +77,10 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
   const configs = opts.nodes.map((n, i) => resolveNode({ internalIP: address, ...n }, (opts.firstNodeIndex ?? 0) + i));
   const nodes = new Map<string, SimulatedNode>();
   const backoff = new RestartBackoff((opts.backOffPeriodSeconds ?? 10) * 1000, (opts.maxContainerBackOffSeconds ?? 300) * 1000);
-  const containers = new SimulatedRuntime({ client, logs, log });
+  const configObjects = new ConfigObjects(client);
+  const containers = new SimulatedRuntime({ client, config: configObjects, logs, log });
   const runtime: ContainerRuntime = containers;
-  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers });
+  const pods = new PodController({ client, engine, nodes, logs, log, workers: opts.workers, backoff, runtime: containers, config: configObjects });
   const names = configs.map((c) => c.name);
   const serving = opts.servingCert ?? await selfSignedServingCert(names[0] ?? 'kubelite-node', [address, 'localhost', ...names]);
   const server = await startKubeletServer({
@@ -141,6 +143,7 @@ export async function startKubelets(opts: KubeletsOptions): Promise<RunningKubel
       await server.close();
       await pods.stop();
       await statuses.stop();
+      await configObjects.stop();
       containers.stopAll();
       logs.dispose();
     },

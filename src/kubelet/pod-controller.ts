@@ -10,7 +10,8 @@ import { podClaimNames } from '../api/volumes.ts';
 import { isConflict, isNotFound, objectKey, resources, retryReporter, runWorkers, SharedInformer, WorkQueue, type ApiClient, type ReconcileResult } from '../client/index.ts';
 import { backoffKey, type RestartBackoff } from './container-restarts.ts';
 import { envReferences, type EnvSources } from './container-env.ts';
-import { recordEvents } from './events.ts';
+import type { ConfigReader } from './config-objects.ts';
+import { KubeletEvents } from './events.ts';
 import type { LogStore } from './logs.ts';
 import type { PodIPAllocator } from './pod-ip.ts';
 import type { ContainerExit, PodContext } from './pod-functions.ts';
@@ -36,6 +37,8 @@ export interface PodControllerOptions {
   workers?: number;
   /** The containers' restart back-off, shared by this process's nodes as one kubelet's is by its pods. */
   backoff: RestartBackoff;
+  /** ConfigMaps and Secrets the pods' env refers to, as the kubelet's watch-based managers keep them. */
+  config: ConfigReader;
   /** The container runtime, told of every pod change as the kubelet's pod workers tell CRI. */
   runtime?: PodRuntimeHooks;
 }
@@ -58,8 +61,8 @@ interface Pending {
   uid: string;
   stage: string;
   dueAt: number;
-  /** The stage's events were posted already (a retried status write must not repeat them). */
-  eventsPosted?: boolean;
+  /** The stage's events were recorded already (a retried status write must not repeat them). */
+  eventsRecorded?: boolean;
 }
 
 export const nodeNameIndex = 'spec.nodeName';
@@ -72,9 +75,13 @@ export class PodController {
   private readonly deleted = new Set<string>();
   /** Main processes that ended by themselves, by `<pod uid>/<container>`: their exit drives the container's termination. */
   private readonly exits = new Map<string, ContainerExit & { containerID: string }>();
+  private readonly events: KubeletEvents;
+  /** The images each node has pulled (its image store): an IfNotPresent container finds them there. */
+  private readonly nodeImages = new Map<string, Set<string>>();
   private running?: Promise<void>;
 
   constructor(private readonly opts: PodControllerOptions) {
+    this.events = new KubeletEvents({ client: opts.client, log: opts.log });
     const informerFailures = retryReporter(opts.log, 'kubelet pod informer failed');
     this.informer = new SharedInformer(opts.client, resources.pods, {
       // Every bound pod; a kubelet that simulates many nodes filters by its index.
@@ -107,6 +114,7 @@ export class PodController {
     this.queue.shutdown();
     await this.informer.stop();
     await this.running;
+    await this.events.close();
   }
 
   private observe(pod: KubeObject): void {
@@ -125,6 +133,7 @@ export class PodController {
     this.pending.delete(key);
     this.deleted.delete(pod.metadata.uid!);
     this.opts.backoff.forgetPod(pod.metadata.uid!);
+    this.events.forget(pod.metadata.uid);
     for (const k of this.exits.keys()) if (k.startsWith(`${pod.metadata.uid}/`)) this.exits.delete(k);
     node.ips.release(pod.metadata.uid!);
     this.opts.runtime?.remove(pod);
@@ -136,6 +145,7 @@ export class PodController {
       pod, nodeName: node.name, nodeIP: node.internalIP, podIP: () => node.ips.allocate(pod.metadata.uid!), now,
       backoff: this.opts.backoff, nodeAllocatable: node.allocatable, envSources,
       runtimeReportsExit: (container) => this.opts.runtime?.reportsExit(pod, container) ?? false,
+      imagePresent: (image) => this.nodeImages.get(node.name)?.has(image) ?? false,
       exits: (container) => {
         const exit = this.exits.get(`${pod.metadata.uid}/${container}`);
         const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])] as { name: string; containerID?: string }[];
@@ -169,7 +179,6 @@ export class PodController {
     const applied = await this.apply(pod, node, stage, pending, sources);
     // On a conflict the stage stays due (and its events posted): the newer pod is matched again.
     if (!applied) return { requeueAfter: 200 };
-    if (this.pending.get(key) === pending) this.pending.delete(key);
   }
 
   /** Applies the stage's plan; false when the pod changed meanwhile (a conflict). */
@@ -180,19 +189,21 @@ export class PodController {
     const name = pod.metadata.name!;
     this.opts.log.debug({ pod: `${ns}/${name}`, stage: plan.stage, node: node.name }, 'kubelet: applying stage');
     const restarted = restartedContainers(pod, plan);
-    if (!pending.eventsPosted) {
+    if (!pending.eventsRecorded) {
       // A restarted container is a new instance: the old one's log becomes `--previous`.
       for (const c of restarted) this.opts.logs.restart(pod, c.name);
       for (const l of plan.logs) if (!this.opts.runtime?.runs(pod, l.container)) this.opts.logs.append(pod, l.container, l.lines, now);
-      // Events first: by the time a client sees the pod Running, its events are there.
-      await recordEvents(this.opts.client, pod, node.name, plan.events, now).catch((err) =>
-        this.opts.log.warn({ err, pod: `${ns}/${name}` }, 'kubelet: posting events failed'));
-      pending.eventsPosted = true;
+      // Recorded, not awaited: kube's recorder posts them from its broadcaster while the pod worker goes on.
+      this.events.record(pod, node.name, plan.events, now);
+      pending.eventsRecorded = true;
     }
     try {
       await this.write(pod, plan);
     } catch (err) {
-      if (isNotFound(err)) return true;
+      if (isNotFound(err)) {
+        if (this.pending.get(objectKey(pod)) === pending) this.pending.delete(objectKey(pod));
+        return true;
+      }
       if (isConflict(err)) return false;
       throw err;
     }
@@ -203,7 +214,43 @@ export class PodController {
     if (plan.status && ['Succeeded', 'Failed'].includes(String(plan.status.phase))) {
       for (const c of pod.spec?.containers ?? []) this.opts.logs.close(pod, c.name);
     }
+    this.rememberImages(pod, node, plan);
+    const key = objectKey(pod);
+    if (this.pending.get(key) !== pending) return true;
+    this.pending.delete(key);
+    if (!plan.delete) this.expectNext(key, pod, node, plan, now, sources);
     return true;
+  }
+
+  /** A container reported with an imageID was started from its image: the node has it from now on. */
+  private rememberImages(pod: KubeObject, node: SimulatedNode, plan: StagePlan): void {
+    const statuses = [...(plan.status?.initContainerStatuses as any[] ?? []), ...(plan.status?.containerStatuses as any[] ?? [])];
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])] as { name: string; image?: string }[];
+    for (const st of statuses) {
+      const image = st?.imageID ? specs.find((c) => c.name === st.name)?.image : undefined;
+      if (!image) continue;
+      let images = this.nodeImages.get(node.name);
+      if (!images) this.nodeImages.set(node.name, (images = new Set()));
+      images.add(image);
+    }
+  }
+
+  /**
+   * Starts the next stage's clock at the moment this one was applied, as a kubelet's pod worker
+   * goes on creating the sandbox and starting containers while the status manager reports the
+   * status it had: how long the API takes to acknowledge a write (and its watch event to come
+   * back) does not delay the pod. The watch event then finds the stage already timed.
+   */
+  private expectNext(key: string, pod: KubeObject, node: SimulatedNode, plan: StagePlan, appliedAt: Date, sources?: EnvSources): void {
+    const written: KubeObject = {
+      ...pod,
+      metadata: plan.finalizers ? { ...pod.metadata, finalizers: plan.finalizers } : pod.metadata,
+      status: plan.status ?? pod.status,
+    };
+    const ctx = this.context(written, node, appliedAt, sources);
+    const next = this.opts.engine.match(ctx);
+    if (!next || next.metadata.name === plan.stage) return;
+    this.pending.set(key, { uid: pod.metadata.uid!, stage: next.metadata.name, dueAt: appliedAt.getTime() + this.opts.engine.delay(next, ctx) });
   }
 
   /** A pod not yet started whose PersistentVolumeClaims (or ephemeral ones) are missing or not Bound. */
@@ -233,17 +280,8 @@ export class PodController {
     const secretNames = [...new Set(refs.flatMap((r) => r.secrets))];
     if (!configMapNames.length && !secretNames.length) return undefined;
     const namespace = pod.metadata.namespace!;
-    const read = async (kind: 'configMaps' | 'secrets', name: string): Promise<[string, Record<string, string> | undefined]> => {
-      try {
-        const obj = await this.opts.client.get(resources[kind], name, { namespace });
-        const data = (obj.data ?? {}) as Record<string, string>;
-        if (kind === 'configMaps') return [name, data];
-        return [name, decodeAll(data)];
-      } catch (err) {
-        if (isNotFound(err)) return [name, undefined];
-        throw err;
-      }
-    };
+    const read = async (kind: 'configMaps' | 'secrets', name: string): Promise<[string, Record<string, string> | undefined]> =>
+      [name, await this.opts.config.read(kind, namespace, name)];
     const configMaps = new Map(await Promise.all(configMapNames.map((n) => read('configMaps', n))));
     const secrets = new Map(await Promise.all(secretNames.map((n) => read('secrets', n))));
     return { configMap: (name) => configMaps.get(name), secret: (name) => secrets.get(name) };
@@ -289,8 +327,4 @@ function stoppedContainers(pod: KubeObject, plan: StagePlan): string[] {
     }
   }
   return out;
-}
-
-function decodeAll(data: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

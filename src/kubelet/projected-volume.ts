@@ -6,6 +6,8 @@
 // becomes at /var/run/secrets/kubernetes.io/serviceaccount.
 import type { KubeObject } from '../api/types.ts';
 import type { ApiClient, ResourceDescriptor } from '../client/index.ts';
+import { ConcurrencyLimiter } from '../api/concurrency-limiter.ts';
+import type { ConfigReader } from './config-objects.ts';
 
 interface KeyToPath {
   key: string;
@@ -31,9 +33,16 @@ interface CachedToken {
   expiresMs: number;
 }
 
-/** The kubelet's token manager: one TokenRequest per pod, ServiceAccount, audience and lifetime, until it needs refreshing. */
+/**
+ * The kubelet's token manager: one TokenRequest per pod, ServiceAccount, audience and lifetime,
+ * until it needs refreshing. Tokens are bound to their pod (the key holds its uid, as kube's
+ * keyFunc holds boundObjectRef), so pods never share one: deleting a pod revokes its token. A
+ * burst of container starts asks a few at a time (a kubelet's client is rate-limited too).
+ */
 export class ServiceAccountTokenManager {
   private readonly cache = new Map<string, CachedToken>();
+  private readonly requests = new ConcurrencyLimiter(8);
+  private sweptMs = 0;
 
   constructor(private readonly client: ApiClient, private readonly now: () => number = Date.now) {}
 
@@ -43,7 +52,11 @@ export class ServiceAccountTokenManager {
     const expirationSeconds = source.expirationSeconds ?? 3600;
     const key = [namespace, serviceAccount, source.audience ?? '', expirationSeconds, pod.metadata.uid].join('/');
     const now = this.now();
-    for (const [k, cached] of this.cache) if (cached.expiresMs <= now) this.cache.delete(k);
+    // Expired tokens go, looked for once a minute rather than at every request.
+    if (now - this.sweptMs > 60_000) {
+      this.sweptMs = now;
+      for (const [k, cached] of this.cache) if (cached.expiresMs <= now) this.cache.delete(k);
+    }
     const cached = this.cache.get(key);
     if (cached && !requiresRefresh(cached, now)) return cached.token;
     const request: KubeObject = {
@@ -55,7 +68,7 @@ export class ServiceAccountTokenManager {
         boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid },
       },
     };
-    const out = await this.client.create(tokenOf(serviceAccount), request, { namespace });
+    const out = await this.requests.run(() => this.client.create(tokenOf(serviceAccount), request, { namespace }));
     const token = out.status?.token as string;
     const expiresMs = Date.parse(out.status?.expirationTimestamp as string);
     this.cache.set(key, { token, issuedMs: expiresMs - expirationSeconds * 1000, expiresMs });
@@ -76,8 +89,8 @@ function tokenOf(serviceAccount: string): ResourceDescriptor {
 
 export interface ProjectionSources {
   tokens: ServiceAccountTokenManager;
-  /** A ConfigMap's or Secret's data (decoded), {} when it does not exist. */
-  data(kind: 'configMaps' | 'secrets', namespace: string, name: string): Promise<Record<string, string>>;
+  /** ConfigMaps' and Secrets' data (decoded), through the kubelet's watch-based managers. */
+  config: ConfigReader;
   /** The kubelet's own CA bundle, standing in for kube-root-ca.crt where no controller publishes it. */
   clusterCA?: string;
 }
@@ -94,7 +107,7 @@ export async function projectedFiles(pod: KubeObject, sources: ProjectedSource[]
       if (token !== undefined) files[source.serviceAccountToken.path] = token;
     } else if (source.configMap || source.secret) {
       const ref = (source.configMap ?? source.secret)!;
-      let data = await deps.data(source.configMap ? 'configMaps' : 'secrets', ns, ref.name ?? '');
+      let data = (await deps.config.read(source.configMap ? 'configMaps' : 'secrets', ns, ref.name ?? '')) ?? {};
       if (source.configMap && ref.name === rootCAConfigMap && data['ca.crt'] === undefined && deps.clusterCA) data = { 'ca.crt': deps.clusterCA };
       const items = ref.items ?? Object.keys(data).map((k) => ({ key: k, path: k }));
       for (const item of items) if (data[item.key] !== undefined) files[item.path] = data[item.key];

@@ -15,6 +15,6 @@ export { preempt, selectVictimsOnNode, type Candidate, type PreemptionResult } f
 export { defaultProfile, type Profile } from './profile.ts';
 export { SchedulingQueue, type QueuedPod } from './queue.ts';
 export { nonZeroRequests, parseQuantity, podRequests, type Resources } from '../api/pod-resources.ts';
-export { fitErrorMessage, schedulePod, scoreNodes, selectHost, type FitError, type ScheduleResult } from './schedule.ts';
+export { fitErrorMessage, numFeasibleNodesToFind, schedulePod, scoreNodes, selectHost, type FitError, type ScheduleResult } from './schedule.ts';
 export { priorityClasses, startScheduler, type RunningScheduler, type SchedulerLog, type SchedulerOptions } from './scheduler.ts';
 export type * from '../api/core-v1.ts';

@@ -1,8 +1,12 @@
-// One scheduling attempt (kube-scheduler's schedulePod): PreFilter, Filter every node (the
-// nominated node first, if the pod has one), score the feasible nodes, pick the best with
-// ties broken at random. When nothing fits, the result is a FitError whose message is
-// kube's: "0/3 nodes are available: 3 Insufficient cpu." with reasons counted per node and
-// sorted as strings.
+// One scheduling attempt (kube-scheduler's schedulePod): PreFilter, Filter nodes (the
+// nominated node first, if the pod has one) until enough feasible ones are found, score them,
+// pick the best with ties broken at random. Enough is kube's numFeasibleNodesToFind: every
+// node below 100, else percentageOfNodesToScore of them (adaptive by default: 50% minus 1% per
+// 125 nodes, at least 5% and 100 nodes), and each search starts where the last one stopped
+// (nextStartNodeIndex), so a large cluster is sampled in turn rather than always from its
+// first nodes. When nothing fits every node was filtered, and the result is a FitError whose
+// message is kube's: "0/3 nodes are available: 3 Insufficient cpu." with reasons counted per
+// node and sorted as strings.
 import type { Snapshot } from './cache.ts';
 import { isStatus, type Cycle, type NodeFilter, type Status } from './framework.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
@@ -26,6 +30,22 @@ export interface ScheduleOptions {
   profile?: Profile;
   /** Random source for tie-breaking (Math.random by default; tests seed it). */
   random?: () => number;
+  /** KubeSchedulerConfiguration's percentageOfNodesToScore; 0 or unset: adaptive, as kube's default. */
+  percentageOfNodesToScore?: number;
+  /** The scheduler's nextStartNodeIndex, advanced by each search (from node 0 every time without it). */
+  rotation?: { nextStartNodeIndex: number };
+}
+
+/** kube's minFeasibleNodesToFind and minFeasibleNodesPercentageToFind. */
+const minFeasibleNodesToFind = 100;
+const minFeasibleNodesPercentageToFind = 5;
+
+/** numFeasibleNodesToFind: how many feasible nodes a search stops at. */
+export function numFeasibleNodesToFind(numAllNodes: number, percentageOfNodesToScore = 0): number {
+  if (numAllNodes < minFeasibleNodesToFind) return numAllNodes;
+  let percentage = percentageOfNodesToScore;
+  if (percentage <= 0) percentage = Math.max(minFeasibleNodesPercentageToFind, 50 - Math.trunc(numAllNodes / 125));
+  return Math.max(minFeasibleNodesToFind, Math.trunc((numAllNodes * percentage) / 100));
 }
 
 /** The filters of every plugin for this pod, or the PreFilter status that rejects it. */
@@ -64,15 +84,20 @@ export function schedulePod(snapshot: Snapshot, pod: PodInfo, opts: ScheduleOpti
 
   const statuses = new Map<string, Status>();
   const feasible: NodeInfo[] = [];
-  for (const node of nodes) {
+  const wanted = numFeasibleNodesToFind(nodes.length, opts.percentageOfNodesToScore);
+  const start = nodes.length ? (opts.rotation?.nextStartNodeIndex ?? 0) % nodes.length : 0;
+  let processed = 0;
+  while (processed < nodes.length && feasible.length < wanted) {
+    const node = nodes[(start + processed++) % nodes.length];
     const status = runFilters(filters, node);
     if (status) statuses.set(node.name, status);
     else feasible.push(node);
   }
+  if (opts.rotation && nodes.length) opts.rotation.nextStartNodeIndex = (start + processed) % nodes.length;
   if (feasible.length === 0) return { fitError: { numAllNodes: nodes.length, statuses } };
-  if (feasible.length === 1) return { nodeName: feasible[0].name, evaluatedNodes: nodes.length, feasibleNodes: 1 };
+  if (feasible.length === 1) return { nodeName: feasible[0].name, evaluatedNodes: processed, feasibleNodes: 1 };
   const totals = scoreNodes(cycle, feasible, profile);
-  return { nodeName: selectHost(feasible, totals, opts.random ?? Math.random), evaluatedNodes: nodes.length, feasibleNodes: feasible.length };
+  return { nodeName: selectHost(feasible, totals, opts.random ?? Math.random), evaluatedNodes: processed, feasibleNodes: feasible.length };
 }
 
 /** RunScorePlugins: each plugin's normalized score times its weight, summed per node. */

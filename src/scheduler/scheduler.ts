@@ -9,7 +9,7 @@ import { ApiClient, InformerFactory, isConflict, retryReporter, isNotFound, obje
 import { createLogger } from '../log.ts';
 import { SchedulerCache } from './cache.ts';
 import { EventRecorder } from './events.ts';
-import { ConcurrencyLimiter } from './limiter.ts';
+import { ConcurrencyLimiter } from '../api/concurrency-limiter.ts';
 import { newPodInfo, type PodInfo } from './node-info.ts';
 import { preempt } from './preemption.ts';
 import { SchedulingQueue, type QueuedPod } from './queue.ts';
@@ -33,8 +33,13 @@ export interface SchedulerOptions {
    */
   qps?: number;
   burst?: number;
-  /** Bindings in flight at once. */
+  /**
+   * Bindings in flight at once (default 64). kube-scheduler runs each binding cycle in its own
+   * goroutine, bounded only by its client's QPS: scheduling the next pod never waits for a bind.
+   */
   parallelBindings?: number;
+  /** KubeSchedulerConfiguration's percentageOfNodesToScore (0: adaptive, kube's default). */
+  percentageOfNodesToScore?: number;
   /** podInitialBackoff / podMaxBackoff. */
   backoff?: { initialMs: number; maxMs: number };
   /** Tie-breaking between equal nodes (tests seed it). */
@@ -90,10 +95,11 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
   const cache = new SchedulerCache((ns) => namespaceInformer.store.get(ns)?.metadata.labels);
   const queue = new SchedulingQueue({ initialBackoffMs: opts.backoff?.initialMs, maxBackoffMs: opts.backoff?.maxMs });
   const recorder = new EventRecorder(client, schedulerName, log);
-  const binder = new ConcurrencyLimiter(opts.parallelBindings ?? 16);
+  const binder = new ConcurrencyLimiter(opts.parallelBindings ?? 64);
   const writes = new ConcurrencyLimiter(16);
   const binding = new Set<string>();
   const random = opts.random ?? Math.random;
+  const rotation = { nextStartNodeIndex: 0 };
   const volumeBinder = new VolumeBinder(client, volumeLister);
   let stopped = false;
 
@@ -278,7 +284,7 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
       recordUnschedulable(pod, 'SchedulerError', 'no nodes available to schedule pods', undefined);
       return;
     }
-    const result = schedulePod(cache, podInfo, { random, profile });
+    const result = schedulePod(cache, podInfo, { random, profile, rotation, percentageOfNodesToScore: opts.percentageOfNodesToScore });
     if ('nodeName' in result) {
       cache.assume(podInfo, result.nodeName);
       binding.add(qp.key);

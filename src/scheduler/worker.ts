@@ -1,7 +1,7 @@
 // The scheduler as a kubelite worker (see workers/types.ts): the runtime gives it a client
 // and options, in a worker thread by default or in-process for `kubelite scheduler`.
 // Options: schedulerName (default-scheduler), qps/burst (default: use the runtime's client,
-// which is not rate-limited), parallelBindings, and `leaderElection` to schedule only while
+// which is not rate-limited), parallelBindings, percentageOfNodesToScore, and `leaderElection` to schedule only while
 // holding the kube-system/kube-scheduler Lease, as kube-scheduler does.
 import { leaderElectionOption, runWithLeaderElection } from '../workers/leader-election.ts';
 import type { RunningWorker, WorkerContext } from '../workers/types.ts';
@@ -23,6 +23,7 @@ async function run(ctx: WorkerContext): Promise<RunningWorker> {
     qps: num(o.qps) ?? 0,
     burst: num(o.burst),
     parallelBindings: num(o.parallelBindings),
+    percentageOfNodesToScore: num(o.percentageOfNodesToScore),
   });
   await scheduler.ready;
   return { stop: () => scheduler.stop() };

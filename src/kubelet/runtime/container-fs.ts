@@ -4,10 +4,10 @@
 // downwardAPI and projected volumes as read-only directories, emptyDir (and hostPath/PVC
 // stand-ins) as directories the pod's containers share for the pod's life.
 import type { KubeObject } from '../../api/types.ts';
-import { isNotFound, resources, type ApiClient } from '../../client/index.ts';
+import { resources, type ApiClient } from '../../client/index.ts';
 import { containerEnv, podHostname } from '../pod-functions.ts';
 import { projectedFiles, type ProjectedSource, type ProjectionSources } from '../projected-volume.ts';
-import { FileSystem, newDir, type DirNode, type Node } from './filesystem.ts';
+import { copyTree, FileSystem, newDir, type DirNode, type Node } from './filesystem.ts';
 import type { ImageSpec } from './images.ts';
 
 export interface ContainerSpec {
@@ -39,12 +39,22 @@ export interface BuildContext {
 /** The cluster DNS Service's address, as kubeadm's default --cluster-dns. */
 export const clusterDNS = '10.96.0.10';
 
-export async function buildFilesystem(ctx: BuildContext): Promise<FileSystem> {
+/**
+ * The image's own files — its directories, a stand-in binary per command in /bin, the
+ * entrypoint, the files its spec lists — built once per image and shared as a template, as a
+ * container runtime unpacks an image's layers once and gives each container a copy-on-write
+ * view of them. Each container gets its own copy of the tree (directories and file nodes;
+ * the contents are immutable buffers, shared).
+ */
+const imageLayers = new WeakMap<ImageSpec, DirNode>();
+
+function imageLayer(image: ImageSpec, commands: Iterable<string>): DirNode {
+  let layer = imageLayers.get(image);
+  if (layer) return layer;
   const fs = new FileSystem();
-  const { pod, image } = ctx;
   for (const dir of image.dirs ?? []) fs.mkdirp(dir);
   fs.mkdirp('/bin');
-  for (const name of ctx.commands) if (!fs.lookup(`/bin/${name}`)) fs.writeFile(`/bin/${name}`, '\x7fELF', { mode: 0o755 });
+  for (const name of commands) if (!fs.lookup(`/bin/${name}`)) fs.writeFile(`/bin/${name}`, '\x7fELF', { mode: 0o755 });
   // The entrypoint binary (/agnhost, /http-echo) is where the image config says it is.
   const entry = image.entrypoint?.[0];
   if (entry?.startsWith('/') && !image.files?.[entry]) {
@@ -55,6 +65,14 @@ export async function buildFilesystem(ctx: BuildContext): Promise<FileSystem> {
     fs.mkdirp(path.slice(0, path.lastIndexOf('/')) || '/');
     fs.writeFile(path, text, { mode: text.startsWith('#!') ? 0o755 : 0o644 });
   }
+  layer = fs.root;
+  imageLayers.set(image, layer);
+  return layer;
+}
+
+export async function buildFilesystem(ctx: BuildContext): Promise<FileSystem> {
+  const { pod, image } = ctx;
+  const fs = new FileSystem(copyTree(imageLayer(image, ctx.commands)));
   const hostname = podHostname(pod);
   const podIP = pod.status?.podIP ?? '';
   fs.mkdirp('/etc');
@@ -115,16 +133,7 @@ async function volumeNode(ctx: BuildContext, volume: any): Promise<Node | undefi
 export async function buildEnv(ctx: BuildContext): Promise<Record<string, string>> {
   const { pod, spec, client } = ctx;
   const ns = pod.metadata.namespace!;
-  const read = async (kind: 'configMaps' | 'secrets', name: string) => {
-    try {
-      const obj = await client.get(resources[kind], name, { namespace: ns });
-      const data = (obj.data ?? {}) as Record<string, string>;
-      return kind === 'configMaps' ? data : Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  };
+  const read = (kind: 'configMaps' | 'secrets', name: string) => ctx.projection.config.read(kind, ns, name);
   const configMaps = new Map<string, Record<string, string> | undefined>();
   const secrets = new Map<string, Record<string, string> | undefined>();
   for (const from of spec.envFrom ?? []) {

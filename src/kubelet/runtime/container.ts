@@ -17,13 +17,17 @@ import { renderTemplate } from './template.ts';
 
 export type { ContainerSpec } from './container-fs.ts';
 
-/** The names an image can run, per (memoized) image spec. */
-const commandNamesOf = new WeakMap<ImageSpec, Set<string>>();
+/** The commands an image can run, per (memoized) image spec: stateless functions, one table shared by its containers. */
+const commandTables = new WeakMap<ImageSpec, Map<string, CommandFn>>();
 
-function commandNames(image: ImageSpec): Set<string> {
-  let names = commandNamesOf.get(image);
-  if (!names) commandNamesOf.set(image, (names = new Set(commandTable(image).keys())));
-  return names;
+function imageCommands(image: ImageSpec): Map<string, CommandFn> {
+  let table = commandTables.get(image);
+  if (!table) commandTables.set(image, (table = commandTable(image)));
+  return table;
+}
+
+function commandNames(image: ImageSpec): { has(name: string): boolean } {
+  return imageCommands(image);
 }
 
 export interface ContainerInstanceOptions {
@@ -57,7 +61,7 @@ export class ContainerInstance {
 
   constructor(private readonly opts: ContainerInstanceOptions) {
     this.containerID = opts.containerID;
-    this.commands = commandTable(opts.image);
+    this.commands = imageCommands(opts.image);
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
   }
 

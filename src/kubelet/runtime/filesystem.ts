@@ -67,7 +67,7 @@ export function basename(path: string): string {
 }
 
 export class FileSystem {
-  readonly root: DirNode = newDir();
+  constructor(readonly root: DirNode = newDir()) {}
 
   /** The node at an absolute path, or undefined. */
   lookup(path: string): Node | undefined {
@@ -161,6 +161,25 @@ export class FileSystem {
     if (parent.readOnly) throw new FsError('EROFS', path);
     return parent;
   }
+}
+
+/** A copy of a directory tree: new directory and file nodes (file contents, immutable buffers, shared); iterative. */
+export function copyTree(root: DirNode): DirNode {
+  const copy: DirNode = { ...root, children: new Map() };
+  const stack: [DirNode, DirNode][] = [[root, copy]];
+  while (stack.length) {
+    const [from, to] = stack.pop()!;
+    for (const [name, node] of from.children) {
+      if (node.type === 'file') {
+        to.children.set(name, { ...node });
+        continue;
+      }
+      const dir: DirNode = { ...node, children: new Map() };
+      to.children.set(name, dir);
+      stack.push([node, dir]);
+    }
+  }
+  return copy;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ApiClient } from '../../client/index.ts';
 import { RuntimeError, type ContainerRuntime, type ContainerStreams, type LogRequest } from '../container-runtime.ts';
 import type { LogStore } from '../logs.ts';
 import { ServiceAccountTokenManager, type ProjectionSources } from '../projected-volume.ts';
-import { isNotFound, resources } from '../../client/index.ts';
+import type { ConfigReader } from '../config-objects.ts';
 import { ClusterNetwork, ConnectionRefused, PodNetwork, type RemoteDialer } from './network.ts';
 import { ImageCatalog } from './images.ts';
 import { ContainerInstance, type ContainerSpec } from './container.ts';
@@ -19,6 +19,8 @@ import type { DirNode } from './filesystem.ts';
 
 export interface SimulatedRuntimeOptions {
   client: ApiClient;
+  /** ConfigMaps and Secrets for volumes and env, as the kubelet's managers keep them. */
+  config: ConfigReader;
   logs: LogStore;
   log: Logger;
   images?: ImageCatalog;
@@ -49,7 +51,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.cluster = new ClusterNetwork(opts.client, (ip) => [...this.sandboxes.values()].find((s) => s.network.podIP === ip)?.network);
     this.projection = {
       tokens: new ServiceAccountTokenManager(opts.client),
-      data: (kind, namespace, name) => this.data(kind, namespace, name),
+      config: opts.config,
       clusterCA: opts.client.config.ca,
     };
   }
@@ -206,17 +208,6 @@ export class SimulatedRuntime implements ContainerRuntime {
     return instance;
   }
 
-  private async data(kind: 'configMaps' | 'secrets', namespace: string, name: string): Promise<Record<string, string>> {
-    try {
-      const obj = await this.opts.client.get(resources[kind], name, { namespace });
-      const data = (obj.data ?? {}) as Record<string, string>;
-      if (kind === 'configMaps') return data;
-      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    } catch (err) {
-      if (isNotFound(err)) return {};
-      throw err;
-    }
-  }
 }
 
 function specOf(pod: KubeObject, name: string): ContainerSpec | undefined {

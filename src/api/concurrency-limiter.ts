@@ -1,5 +1,6 @@
-// At most N promises of some kind at once: bindings and event writes run concurrently, but
-// a bounded number, so a burst of 1,000 pods does not open 1,000 requests.
+// At most N promises of some kind at once: the scheduler's bindings and event writes, the
+// kubelet's TokenRequests run concurrently, but a bounded number, so a burst of 1,000 pods
+// does not open 1,000 requests (nor 1,000 TLS connections).
 export class ConcurrencyLimiter {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
