@@ -9,8 +9,8 @@ import { until } from './support/wait.ts';
 let server: TestServer;
 
 before(async () => {
-  // Only the controllers these tests lean on: quota status, each namespace's default ServiceAccount, the default StorageClass.
-  server = await startTestServer({ controllers: { controllers: ['resourcequota-controller', 'serviceaccount-controller', 'kubelite-hostpath-provisioner'] } });
+  // Only the controllers these tests lean on: quota status, each namespace's default ServiceAccount and root CA ConfigMap, the default StorageClass.
+  server = await startTestServer({ controllers: { controllers: ['resourcequota-controller', 'serviceaccount-controller', 'root-ca-certificate-publisher-controller', 'kubelite-hostpath-provisioner'] } });
 });
 
 after(async () => {
