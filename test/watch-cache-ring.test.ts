@@ -1,7 +1,8 @@
 // The watch cache's event ring as memory: it keeps past versions as JSON only (counted once
 // each, however many events share them), rebuilds the events it replays from that JSON, and
 // lets a quiet resource's old versions (a deleted object's among them) go once the window has
-// passed, not only when that resource next changes.
+// passed, not only when that resource next changes. And LevelDB's history records embed each
+// version's JSON rather than escape it.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { describe, it } from 'node:test';
 import type { KubeObject } from '../src/api/types.ts';
 import { createLogger } from '../src/log.ts';
 import { EventRing } from '../src/storage/event-ring.ts';
+import { decodeHistory, encodeHistory } from '../src/storage/history.ts';
 import { isStorageError, type StorageEvent, type StoredObject } from '../src/storage/interface.ts';
 import { LevelStore } from '../src/storage/leveldb.ts';
 import { WatchCache, type WatchCacheOptions } from '../src/storage/watch-cache.ts';
@@ -147,5 +149,24 @@ describe('EventRing bytes', () => {
     ring.push(event('ADDED', v11));
     ring.push(event('MODIFIED', version(12, 700), v11)); // 400 + 700 > 1,000: event 11 leaves; v11 stays as prev
     assert.deepEqual(ring.stats, { events: 1, bytes: 1_100, floorRevision: 11 });
+  });
+});
+
+describe('history records', () => {
+  const key = '/registry/core/configmaps/ns/a,"object":b';
+  const object: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a,"object":b', namespace: 'ns', resourceVersion: '7' }, data: { ',"object":': '"}' } };
+  const json = JSON.stringify(object);
+
+  it('embed the version\'s JSON unescaped and give back the very text, however the key and data read', () => {
+    const value = encodeHistory({ type: 'MODIFIED', key, revision: 7, current: { key, object, json, revision: 7 } });
+    assert.ok(value.length < JSON.stringify({ type: 'MODIFIED', key, json }).length, 'no escaping of the object\'s quotes');
+    const record = decodeHistory(value);
+    assert.deepEqual({ type: record.type, key: record.key, json: record.json }, { type: 'MODIFIED', key, json });
+    assert.deepEqual(record.object, object);
+  });
+
+  it('still read the earlier format (the JSON as a string) that data dirs hold', () => {
+    const record = decodeHistory(JSON.stringify({ type: 'DELETED', key, json }));
+    assert.deepEqual({ type: record.type, key: record.key, json: record.json, object: record.object }, { type: 'DELETED', key, json, object: undefined });
   });
 });
