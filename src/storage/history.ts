@@ -10,11 +10,28 @@ interface HistoryRecord {
   key: string;
   /** The object after the write; for DELETED the last state stamped with the delete's revision. */
   json: string;
+  /** The same, parsed (records in the current format come parsed with the record). */
+  object?: KubeObject;
 }
 
+/** Where the object's JSON starts in a record: no `"` in the key is unescaped, so the first match is the field. */
+const objectField = ',"object":';
+
+/**
+ * A record as stored: `{"type":…,"key":…,"object":<the object's JSON>}`, the version's JSON
+ * embedded as it is rather than escaped into a string (which cost a pass over every write's
+ * JSON, a quarter more bytes on disk for a typical pod, and one more copy of a large object).
+ */
 export function encodeHistory(ev: StorageEvent): string {
-  const record: HistoryRecord = { type: ev.type, key: ev.key, json: ev.current.json };
-  return JSON.stringify(record);
+  return `{"type":"${ev.type}","key":${JSON.stringify(ev.key)}${objectField}${ev.current.json}}`;
+}
+
+/** Reads a record in the current format, or in the earlier one (`"json"`: the object's JSON as a string). */
+export function decodeHistory(value: string): HistoryRecord {
+  const raw = JSON.parse(value) as { type: StorageEventType; key: string; json?: string; object?: KubeObject };
+  if (typeof raw.json === 'string') return { type: raw.type, key: raw.key, json: raw.json };
+  const json = value.slice(value.indexOf(objectField) + objectField.length, -1);
+  return { type: raw.type, key: raw.key, json, object: raw.object };
 }
 
 /**
@@ -34,7 +51,7 @@ export async function* readHistory(
       const entries = await iterator.nextv(512);
       if (entries.length === 0) return;
       for (const [levelKey, value] of entries) {
-        yield { revision: revisionOfHistoryKey(levelKey), record: JSON.parse(value) as HistoryRecord };
+        yield { revision: revisionOfHistoryKey(levelKey), record: decodeHistory(value) };
       }
     }
   } finally {
@@ -46,7 +63,7 @@ export async function* readHistory(
 export function historyEvent(revision: number, record: HistoryRecord, reuse?: StoredObject): StorageEvent {
   const current: StoredObject = reuse?.revision === revision
     ? reuse
-    : { key: record.key, object: JSON.parse(record.json) as KubeObject, json: record.json, revision };
+    : { key: record.key, object: record.object ?? JSON.parse(record.json) as KubeObject, json: record.json, revision };
   return { type: record.type, key: record.key, revision, current };
 }
 

@@ -1,7 +1,10 @@
 // One resource in the watch cache: its live objects and its recent events. Any state since
 // the ring's floor can be rebuilt by undoing, from the live state, the events newer than it.
+// The ring keeps past versions as JSON only; the events it replays are rebuilt here, with the
+// live object where the event wrote it and the others parsed on first use.
+import type { KubeObject } from '../api/types.ts';
 import type { LabelValues, StorageEvent, StoredObject } from './interface.ts';
-import { EventRing } from './event-ring.ts';
+import { EventRing, type RingEntry } from './event-ring.ts';
 import { KeyIndex } from './key-index.ts';
 import { LabelIndex } from './label-index.ts';
 import { mergeByKey } from './paginate.ts';
@@ -11,8 +14,9 @@ export class CacheBucket {
   readonly labels = new LabelIndex();
   readonly events: EventRing;
 
-  constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity, maxEventBytes = Infinity) {
-    this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs, Date.now, maxEventBytes);
+  constructor(readonly name: string, ringCapacity: number, floorRevision: number, maxEventAgeMs = Infinity, maxEventBytes = Infinity,
+    now: () => number = Date.now) {
+    this.events = new EventRing(ringCapacity, floorRevision, maxEventAgeMs, now, maxEventBytes);
   }
 
   /** The revision of the last event applied here (0: none since the cache started). */
@@ -25,6 +29,19 @@ export class CacheBucket {
     else this.objects.set(ev.current);
     this.labels.update(ev.key, prev, ev.type === 'DELETED' ? undefined : ev.current);
     this.events.push(ev);
+  }
+
+  /** The ring's events under `prefix` after `revision`, oldest first, as the watchers got them live. */
+  *eventsAfter(prefix: string, revision: number): Generator<StorageEvent> {
+    for (const entry of this.events.after(revision)) if (entry.key.startsWith(prefix)) yield this.eventOf(entry);
+  }
+
+  private eventOf(entry: RingEntry): StorageEvent {
+    const { type, key, revision } = entry;
+    const live = this.objects.get(key);
+    const current = live?.revision === revision ? live : pastVersion(key, entry.json, revision);
+    if (entry.prevJson === undefined) return { type, key, revision, current };
+    return { type, key, revision, current, prev: pastVersion(key, entry.prevJson, entry.prevRevision!) };
   }
 
   /**
@@ -60,9 +77,11 @@ export class CacheBucket {
   /** For each key changed after `revision`, its version at `revision` (undefined: absent then). */
   private versionsAt(revision: number): Map<string, StoredObject | undefined> {
     const before = new Map<string, StoredObject | undefined>();
-    for (const ev of this.events.after(revision)) {
+    for (const entry of this.events.after(revision)) {
       // The first change after `revision` replaced the version that was current at it.
-      if (!before.has(ev.key)) before.set(ev.key, ev.type === 'ADDED' ? undefined : ev.prev);
+      if (before.has(entry.key)) continue;
+      const replaced = entry.type === 'ADDED' || entry.prevJson === undefined ? undefined : pastVersion(entry.key, entry.prevJson, entry.prevRevision!);
+      before.set(entry.key, replaced);
     }
     return before;
   }
@@ -70,4 +89,15 @@ export class CacheBucket {
   private *unchangedSince(changed: Map<string, unknown>, prefix: string, startAfterKey?: string): Generator<StoredObject> {
     for (const obj of this.objects.range(prefix, startAfterKey)) if (!changed.has(obj.key)) yield obj;
   }
+}
+
+/** A past version from its JSON, parsed when first read: a replay or a past LIST reads few of them. */
+function pastVersion(key: string, json: string, revision: number): StoredObject {
+  let object: KubeObject | undefined;
+  return {
+    key, json, revision,
+    get object(): KubeObject {
+      return (object ??= JSON.parse(json) as KubeObject);
+    },
+  };
 }

@@ -12,6 +12,7 @@ import {
 } from './interface.ts';
 import { resourcePrefixOf } from './keys.ts';
 import { concat, paginate } from './paginate.ts';
+import type { RingStats } from './event-ring.ts';
 import { CacheBucket } from './watch-cache-bucket.ts';
 import { WatcherSet, type StorageLogger } from './watchers.ts';
 
@@ -29,6 +30,8 @@ export interface WatchCacheOptions {
    */
   bucketOf?: (key: string) => string;
   logger?: StorageLogger;
+  /** The clock events' ages are measured on (default Date.now; tests inject their own). */
+  now?: () => number;
 }
 
 export const defaultMaxEventBytes = 64 * 1024 * 1024;
@@ -51,6 +54,8 @@ export class WatchCache implements Storage, CachedStorage {
   /** The floor of buckets not created yet: raised only by compaction. */
   private baseFloor: number;
   private backendWatch: WatchHandle | undefined;
+  private readonly now: () => number;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   static async create(backend: Storage, opts: WatchCacheOptions = {}): Promise<WatchCache> {
@@ -63,6 +68,7 @@ export class WatchCache implements Storage, CachedStorage {
       bucket.objects.set(item);
     }
     cache.backendWatch = await backend.watch('', initial.revision, (ev) => cache.apply(ev));
+    cache.startExpiry();
     return cache;
   }
 
@@ -73,6 +79,30 @@ export class WatchCache implements Storage, CachedStorage {
     this.maxEventAgeMs = opts.maxEventAgeMs ?? 5 * 60_000;
     this.maxEventBytes = opts.maxEventBytes ?? defaultMaxEventBytes;
     this.watchers = new WatcherSet(opts.logger ?? createLogger());
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * A ring drops events past the age bound when its bucket gets a new one; a quiet bucket
+   * would keep them (a deleted 4 MB pod's versions among them) for good. So every bucket is
+   * also swept on a timer, a tenth of the window apart (at most 30 s past the window).
+   */
+  private startExpiry(): void {
+    if (!Number.isFinite(this.maxEventAgeMs)) return;
+    const every = Math.min(30_000, Math.max(1000, this.maxEventAgeMs / 10));
+    this.expiryTimer = setInterval(() => this.expireEvents(), every);
+    this.expiryTimer.unref();
+  }
+
+  /** Forgets, in every bucket, the events older than the window (what the timer runs). */
+  expireEvents(): void {
+    const now = this.now();
+    for (const bucket of this.buckets.values()) bucket.events.expire(now);
+  }
+
+  /** What each bucket's event ring holds (events, JSON bytes, floor), for tests and diagnostics. */
+  eventWindows(): Map<string, RingStats> {
+    return new Map([...this.buckets].map(([name, bucket]) => [name, bucket.events.stats]));
   }
 
   /** The last revision applied to the cache. */
@@ -176,6 +206,7 @@ export class WatchCache implements Storage, CachedStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.expiryTimer);
     this.backendWatch?.stop();
     this.watchers.stopAll();
     const closedError = new StorageError('Closed', '', 'storage is closed');
@@ -217,7 +248,7 @@ export class WatchCache implements Storage, CachedStorage {
     const buckets = this.bucketsUnder(prefix);
     const events: StorageEvent[] = [];
     for (const bucket of buckets) {
-      for (const ev of bucket.events.after(revision)) if (ev.key.startsWith(prefix)) events.push(ev);
+      for (const ev of bucket.eventsAfter(prefix, revision)) events.push(ev);
     }
     if (buckets.length > 1) events.sort((a, b) => a.revision - b.revision);
     return events;
@@ -232,7 +263,7 @@ export class WatchCache implements Storage, CachedStorage {
     let bucket = this.buckets.get(name);
     if (!bucket) {
       // A new resource's ring misses nothing since the floor: it had no events before.
-      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs, this.maxEventBytes);
+      bucket = new CacheBucket(name, this.eventsPerBucket, this.baseFloor, this.maxEventAgeMs, this.maxEventBytes, this.now);
       this.buckets.set(name, bucket);
       this.bucketsUnderCache.clear();
     }
