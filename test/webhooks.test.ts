@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { startWebhookServer, jsonPatch, type WebhookServer } from './support/webhook-server.ts';
+import { deadWebhookUrl, startWebhookServer, jsonPatch, type WebhookServer } from './support/webhook-server.ts';
 
 let server: TestServer;
 let hook: WebhookServer;
@@ -108,9 +108,7 @@ test('a mutating webhook adds a label through a JSON patch', async () => {
 test('failurePolicy Ignore lets a request through when the webhook is down; Fail refuses it with kube\'s message', async () => {
   await kubectlOk(['create', 'namespace', 'down']);
   await kubectlOk(['label', 'namespace', 'down', 'webhooks=on']);
-  const gone = await startWebhookServer(() => ({ allowed: true }));
-  const deadUrl = `${gone.url}/validate`;
-  await gone.stop();
+  const deadUrl = await deadWebhookUrl('/validate');
   await kubectlOk(['apply', '-f', '-'], webhookConfig('Validating', 'down-ignore', 'ignore.example.com',
     { url: deadUrl, caBundle: hook.caBundle }, { failurePolicy: 'Ignore' }));
   await kubectlOk(['apply', '-f', '-'], pod('through', 'down'));

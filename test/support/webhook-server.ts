@@ -62,3 +62,22 @@ export async function startWebhookServer(handler: ReviewHandler): Promise<Webhoo
 export function jsonPatch(ops: unknown[]): Record<string, unknown> {
   return { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
 }
+
+/**
+ * A URL on 127.0.0.1 where nothing listens, and nothing will while the test runs: a port below
+ * Linux's ephemeral range (32768–60999), which every server the suite starts on port 0 is given
+ * from. (A stopped server's ephemeral port is soon handed to a parallel test's next server.)
+ */
+export async function deadWebhookUrl(path: string): Promise<string> {
+  const { createServer: createTcpServer } = await import('node:net');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createTcpServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return `https://127.0.0.1:${port}${path}`;
+  }
+  throw new Error('no free port below the ephemeral range');
+}
