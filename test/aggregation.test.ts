@@ -195,7 +195,7 @@ describe('local APIServices are registered after the server listens (kube\'s aut
       const insecurePort = await freePort();
       const base = `http://127.0.0.1:${insecurePort}`;
       const call = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+        const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
         return { status: res.status, text: await res.text() };
       };
       running = await startApiServer({ dataDir, host: '127.0.0.1', port: 0, insecurePort, logger });

@@ -97,4 +97,47 @@ describe('Go-style number literals (issue 16, finding 8)', () => {
     assert.equal((await server.request(`${path}/c2`)).status, 404);
     assert.equal((await server.request(`${path}/c3`)).status, 404);
   });
+
+  // kube applies JSON and merge patches to the JSON text (evanphx/json-patch keeps raw values)
+  // and decodes the result, so the patch's literal reaches Go's decoder as written: a 422 on
+  // the field `patch`, the decoder's error as its cause. Strategic merge patches go through Go
+  // maps (float64) first, so there `1.0` is the integer 1, in kube too.
+  it('judges the literals of JSON and merge patches in the patched object', async () => {
+    const created = await post(deployments, deployment('1'));
+    assert.equal(created.status, 201);
+    const name = created.json.metadata.name;
+    const patch = async (type: string, body: string) => {
+      const res = await server.request(`${deployments}/${name}`, { method: 'PATCH', body, headers: { 'content-type': type } });
+      return { status: res.status, json: await res.json() };
+    };
+    const cases: Array<[string, string, string, string]> = [
+      ['application/json-patch+json', '[{"op":"replace","path":"/spec/replicas","value":1.0}]', '1.0', 'DeploymentSpec.spec.replicas of type int32'],
+      ['application/json-patch+json', '[{"op":"add","path":"/spec/template/spec","value":{"containers":[{"name":"c","image":"nginx"}],"terminationGracePeriodSeconds":1E2}}]',
+        '1E2', 'PodSpec.spec.template.spec.terminationGracePeriodSeconds of type int64'],
+      ['application/json-patch+json', '[{"op":"add","path":"/spec/minReadySeconds","value":5},{"op":"copy","from":"/spec/minReadySeconds","path":"/spec/replicas"},' +
+        '{"op":"add","path":"/spec/revisionHistoryLimit","value":1e400}]', '1e400', 'DeploymentSpec.spec.revisionHistoryLimit of type int32'],
+      ['application/merge-patch+json', '{"spec":{"replicas":2.0}}', '2.0', 'DeploymentSpec.spec.replicas of type int32'],
+      ['application/merge-patch+json', '{"spec":{"template":{"spec":{"activeDeadlineSeconds":9223372036854775808}}}}', '9223372036854775808', 'PodSpec.spec.template.spec.activeDeadlineSeconds of type int64'],
+    ];
+    for (const [type, body, literal, field] of cases) {
+      const res = await patch(type, body);
+      assert.equal(res.status, 422, `${body}: ${JSON.stringify(res.json)}`);
+      assert.equal(res.json.reason, 'Invalid');
+      assert.deepEqual(res.json.details.causes.map((c: { field: string }) => c.field), ['patch']);
+      assert.ok(res.json.details.causes[0].message.endsWith(`: json: cannot unmarshal number ${literal} into Go struct field ${field}`), res.json.details.causes[0].message);
+    }
+    // A copied literal is followed to where it lands.
+    const copied = await patch('application/json-patch+json',
+      '[{"op":"add","path":"/metadata/labels","value":{"a":"b"}},{"op":"add","path":"/spec/minReadySeconds","value":3.0},{"op":"move","from":"/spec/minReadySeconds","path":"/spec/replicas"}]');
+    assert.equal(copied.status, 422, JSON.stringify(copied.json));
+    assert.match(copied.json.details.causes[0].message, /cannot unmarshal number 3\.0 into Go struct field DeploymentSpec\.spec\.replicas of type int32$/);
+    // Nothing was written by any of them.
+    const current = await (await server.request(`${deployments}/${name}`)).json();
+    assert.equal(current.spec.replicas, 1);
+    assert.equal(current.metadata.labels, undefined);
+    // A strategic merge patch decodes into Go maps first: 3.0 is the integer 3. Plain integers pass everywhere.
+    assert.equal((await patch('application/strategic-merge-patch+json', '{"spec":{"replicas":3.0}}')).status, 200);
+    assert.equal((await patch('application/json-patch+json', '[{"op":"replace","path":"/spec/replicas","value":4}]')).json.spec.replicas, 4);
+    assert.equal((await patch('application/merge-patch+json', '{"spec":{"minReadySeconds":0.0e0,"replicas":5}}')).status, 422);
+  });
 });
