@@ -10,7 +10,7 @@ import { isStorageError } from '../storage/interface.ts';
 import { objectKey } from './catalog.ts';
 import { decodeBody } from './decode.ts';
 import { deepCopy, fillSystemFields, generateName, jsonEqual } from './object-meta.ts';
-import { applyPatch, patchedNumberLiterals, type PatchType } from './patch.ts';
+import { applyPatch, carryAppliedLiterals, patchedNumberLiterals, type PatchType } from './patch.ts';
 import { fromScale, toScale } from './scale.ts';
 import type { ResourceDef, StoreHooks, WriteTransaction } from './types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metadata.ts';
@@ -223,6 +223,7 @@ export class GenericStore {
         live, applied, manager: opts.fieldManager!, force: opts.force, apiVersion: groupVersion(this.def), kind: this.def.kind,
         definition: this.def.schema, subresource: opts.subresource, time: new Date(), resetFields: this.resetFields(opts.subresource),
       });
+      carryAppliedLiterals(applied, res.object);
       const decoded = decodeBody(this.def, res.object, { mode: opts.fieldValidation ?? 'Warn' });
       const obj = decoded.object;
       if (obj.metadata.name !== undefined && obj.metadata.name !== name) {

@@ -47,3 +47,14 @@ export function patchedNumberLiterals(type: 'json' | 'merge', patch: unknown, pa
   const numbers = patch !== null && typeof patch === 'object' ? numberLiterals.get(patch) : undefined;
   return patchedLiterals(type, patch, numbers, patched);
 }
+
+/**
+ * An apply configuration's recorded literals, on the object the apply produced (its fields keep
+ * their places), so the body decoder judges them there: an integer past 2^53-1 is refused, not
+ * stored rounded. YAML's `1.0` is the integer 1 to kube's apply as to its YAML decoder, and not recorded.
+ */
+export function carryAppliedLiterals(applied: unknown, result: unknown): void {
+  if (result === null || typeof result !== 'object') return;
+  const numbers = patchedNumberLiterals('merge', applied, result);
+  if (numbers) numberLiterals.set(result, numbers);
+}
