@@ -211,4 +211,19 @@ describe('Go-style number literals (issue 16, finding 8)', () => {
     assert.equal(cr.json.message, 'Count.num.example.com "c9" is invalid: spec.n: Invalid value: "9007199254740993": ' +
       'must be between -9007199254740991 and 9007199254740991: kubelite cannot keep larger integers exactly');
   });
+
+  // kubectl turns -p into JSON with sigs.k8s.io/yaml first, so a 1.0 it sends is already 1 (as
+  // against a real cluster); an integer past 2^53 it sends as written, and kubelite refuses it.
+  it('through kubectl patch', async () => {
+    const created = await post(deployments, deployment('1'));
+    const name = created.json.metadata.name;
+    const whole = await server.kubectl(['patch', 'deployment', name, '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3.0}]']);
+    assert.equal(whole.code, 0, whole.stderr);
+    const big = await server.kubectl(['patch', 'deployment', name, '--type=merge', '-p', '{"spec":{"template":{"spec":{"terminationGracePeriodSeconds":9007199254740993}}}}']);
+    assert.notEqual(big.code, 0);
+    assert.match(big.stderr, /number 9007199254740993 for Go struct field PodSpec\.spec\.template\.spec\.terminationGracePeriodSeconds of type int64 cannot be kept exactly/);
+    const current = await (await server.request(`${deployments}/${name}`)).json();
+    assert.equal(current.spec.replicas, 3);
+    assert.equal(current.spec.template.spec.terminationGracePeriodSeconds, 30);
+  });
 });
