@@ -123,13 +123,24 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // kube-apiserver's --kubelet-client-certificate/-key: how pods/log, exec and port-forward reach kubelets.
   const kubelet = new KubeletClient(serving.pki.clients.apiserverKubeletClient);
   const aggregator = new Aggregator(registry, serving.pki.frontProxyClient, logger);
+  const localAPIServices = new LocalAPIServices(registry, logger);
+  let aggregatorStarted = false;
   const app = await buildApp({ registry, logger, https: serving.https, auth, aggregator, kubelet, maxInFlight: opts.maxInFlight, ui: consoleSessions && { sessions: consoleSessions }, serving: { requestTimeoutMs: opts.requestTimeoutMs }, checks: {
-    ready: { 'etcd': () => true, 'informer-sync': () => true },
+    ready: {
+      'etcd': () => true, 'informer-sync': () => true,
+      // kube-aggregator's: proxying to extension servers set up, built-in APIServices registered.
+      'poststarthook/apiservice-registration-controller': () => aggregatorStarted,
+      'autoregister-completion': () => localAPIServices.completed(),
+    },
     readyNotes: () => registry.unservable.list().map((o) => `[!]stored object ${o.key} cannot be served: ${o.reason}`),
   } });
-  await new LocalAPIServices(registry, logger).start();
-  await aggregator.start();
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 6443 });
+  // As kube-apiserver: serving first, APIServices registered by post-start controllers while
+  // /readyz says `[-]autoregister-completion failed` (a restart that finds a big CRD's
+  // APIServices missing no longer waits for thousands of writes before listening).
+  localAPIServices.start();
+  const aggregatorStarting = aggregator.start().then(() => { aggregatorStarted = true; },
+    (err) => logger.error({ err }, 'the APIService registration controller did not start'));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 6443;
   const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
@@ -138,6 +149,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   await bootstrapKubernetesService(registry, port, kubernetesServiceIP);
   const kubeconfigs = await writeKubeconfigs(opts.dataDir, url, serving);
   const kubeconfigPath = kubeconfigs.admin;
+  // Resolved once /readyz passes, as kube's components and `kubectl wait` users wait for it.
+  await Promise.all([aggregatorStarting, localAPIServices.whenCompleted]);
   let closed = false;
   return {
     url, port, kubeconfigPath, kubeconfigs, caCert: serving.servingCA, app, registry, insecureUrl: insecure?.url,
@@ -151,6 +164,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         await new Promise((resolve) => insecure.server.close(resolve));
       }
       aggregator.stop();
+      await localAPIServices.stop();
       await app.close();
       kubelet.close();
       await apiextensions.stop();

@@ -8,8 +8,15 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiServer, type RunningApiServer } from '../src/apiserver.ts';
+import { createLogger } from '../src/log.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { until } from './support/wait.ts';
+import { startWebhookServer } from './support/webhook-server.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const group = 'wardle.example.com';
@@ -141,5 +148,105 @@ describe('API aggregation', () => {
     assert.notEqual(nobody.code, 0);
     assert.match(nobody.stderr, /flunders.wardle.example.com is forbidden: User "nobody" cannot list resource "flunders"/);
     assert.ok(!seen.some((s) => s.user === 'nobody'), 'a forbidden request never reaches the extension');
+  });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+// kube-apiserver listens first; its autoregister controller creates the local APIServices
+// afterwards, and /readyz fails `autoregister-completion` until the built-in ones are Available.
+// Here a validating webhook holds the creates of the APIServices a restart finds missing, so
+// each stage is observed without racing the writes.
+describe('local APIServices are registered after the server listens (kube\'s autoregister)', () => {
+  it('a local APIService is created Available in one write', async () => {
+    const name = 'v1.local.example.com';
+    const res = await server.request('/apis/apiregistration.k8s.io/v1/apiservices', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ metadata: { name }, spec: { group: 'local.example.com', version: 'v1', groupPriorityMinimum: 1000, versionPriority: 15 } }),
+    });
+    assert.equal(res.status, 201);
+    const created = await res.json();
+    const condition = created.status.conditions.find((c: { type: string }) => c.type === 'Available');
+    assert.deepEqual([condition.status, condition.reason, condition.message], ['True', 'Local', 'Local APIServices are always available']);
+    const verbose = await (await server.request('/readyz?verbose')).text();
+    assert.match(verbose, /^\[\+\]poststarthook\/apiservice-registration-controller ok$/m);
+    assert.match(verbose, /^\[\+\]autoregister-completion ok$/m);
+  });
+
+  it('a restart serves /readyz at once, failing autoregister-completion until the built-in ones exist; a CRD\'s follow', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'kubelite-autoregister-'));
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'error');
+    let releaseBuiltin!: () => void;
+    let releaseCrd!: () => void;
+    const builtinHeld = new Promise<void>((resolve) => { releaseBuiltin = resolve; });
+    const crdHeld = new Promise<void>((resolve) => { releaseCrd = resolve; });
+    const webhook = await startWebhookServer(async (req) => {
+      await (req.name === 'v1.apps' ? builtinHeld : crdHeld);
+      return { allowed: true };
+    });
+    let running: RunningApiServer | undefined;
+    try {
+      const insecurePort = await freePort();
+      const base = `http://127.0.0.1:${insecurePort}`;
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, text: await res.text() };
+      };
+      running = await startApiServer({ dataDir, host: '127.0.0.1', port: 0, insecurePort, logger });
+      const crd = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        metadata: { name: 'widgets.later.example.com' },
+        spec: { group: 'later.example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+      });
+      assert.equal(crd.status, 201, crd.text);
+      await until('the CRD\'s APIService', async () => (await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.later.example.com')).status === 200);
+      // Both APIServices deleted, and their creates held by a webhook from now on.
+      for (const name of ['v1.apps', 'v1.later.example.com']) assert.equal((await call('DELETE', `/apis/apiregistration.k8s.io/v1/apiservices/${name}`)).status, 200);
+      const hook = await call('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations', {
+        metadata: { name: 'hold-apiservices' },
+        webhooks: [{
+          name: 'hold.example.com', clientConfig: { url: `${webhook.url}/hold`, caBundle: webhook.caBundle },
+          rules: [{ operations: ['CREATE'], apiGroups: ['apiregistration.k8s.io'], apiVersions: ['v1'], resources: ['apiservices'] }],
+          sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', timeoutSeconds: 30,
+        }],
+      });
+      assert.equal(hook.status, 201, hook.text);
+      await running.close();
+      running = undefined;
+
+      const restarting = startApiServer({ dataDir, host: '127.0.0.1', port: 0, insecurePort, logger });
+      let restarted = false;
+      void restarting.then(() => { restarted = true; }, () => undefined);
+      await until('the restarted server to ask for v1.apps', async () => webhook.requests.some((r) => r.name === 'v1.apps'), 60_000);
+      const unready = await call('GET', '/readyz?verbose');
+      assert.equal(unready.status, 500);
+      assert.match(unready.text, /^\[-\]autoregister-completion failed: reason withheld$/m);
+      assert.match(unready.text, /readyz check failed\n$/);
+      assert.equal((await call('GET', '/livez')).status, 200);
+      assert.equal(restarted, false, 'start-up waits for readiness');
+
+      releaseBuiltin();
+      running = await restarting;
+      assert.equal((await call('GET', '/readyz')).status, 200);
+      // Ready without the CRD's APIService: kube's check covers the built-in group-versions only.
+      await until('the CRD\'s APIService create to be asked for', async () => webhook.requests.some((r) => r.name === 'v1.later.example.com'), 60_000);
+      assert.equal((await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.later.example.com')).status, 404);
+      releaseCrd();
+      await until('the CRD\'s APIService', async () => (await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.later.example.com')).status === 200, 60_000);
+      const apps = JSON.parse((await call('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.apps')).text);
+      assert.equal(apps.status.conditions.find((c: { type: string }) => c.type === 'Available')?.reason, 'Local');
+    } finally {
+      releaseBuiltin();
+      releaseCrd();
+      await running?.close();
+      await webhook.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -39,14 +39,22 @@ function fieldPath(obj: unknown, segments: string[]): string {
   return path;
 }
 
-/** Integer fields given a literal Go decodes as a float64 that is no JSON integer, as kube's 422 type errors. */
+/**
+ * Integer fields given a literal Go decodes as a float64 that is no JSON integer, as kube's 422
+ * type errors; and integers past 2^53-1, which kube keeps exact and kubelite cannot (a 422 of its own).
+ */
 export function floatIntegerErrors(obj: unknown, schema: JSONSchemaProps, numbers: NumberLiteral[] | undefined): FieldError[] {
   const out: FieldError[] = [];
   for (const { segments, literal } of numbers ?? []) {
     if (segments[0] === 'metadata' || schemaAt(schema, segments)?.type !== 'integer') continue;
     const value = Number(literal);
-    if (parsesAsGoInt(literal, 'int64') || (Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER)) continue;
     const path = fieldPath(obj, segments);
+    if (parsesAsGoInt(literal, 'int64') && !Number.isSafeInteger(value)) {
+      // kube keeps this int64 exact; kubelite would store it rounded, so refuses it (its own limit).
+      out.push(field.invalid(path, literal, `must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}: kubelite cannot keep larger integers exactly`));
+      continue;
+    }
+    if (parsesAsGoInt(literal, 'int64') || (Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER)) continue;
     out.push({ ...field.invalid(path, 'number', `${path} in body must be of type integer: "number"`), type: 'FieldValueTypeInvalid' });
   }
   return out;

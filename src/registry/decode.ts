@@ -57,7 +57,7 @@ export function decodeBody(def: ResourceDef, body: unknown, opts: DecodeOptions)
   const definition = opts.subresource === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : def.schema;
   const checkOptions = {
     mode: opts.mode, kind: want.kind, apiVersion: want.apiVersion, converter: opts.patch?.type === 'strategic',
-    numbers: opts.patch ? undefined : numberLiterals.get(body),
+    numbers: opts.patch ? opts.patch.numbers : numberLiterals.get(body),
   };
   const check = def.custom && opts.subresource !== 'scale'
     ? def.custom.decode(obj, checkOptions)

@@ -10,7 +10,7 @@ import { isStorageError } from '../storage/interface.ts';
 import { objectKey } from './catalog.ts';
 import { decodeBody } from './decode.ts';
 import { deepCopy, fillSystemFields, generateName, jsonEqual } from './object-meta.ts';
-import { applyPatch, type PatchType } from './patch.ts';
+import { applyPatch, carryAppliedLiterals, patchedNumberLiterals, type PatchType } from './patch.ts';
 import { fromScale, toScale } from './scale.ts';
 import type { ResourceDef, StoreHooks, WriteTransaction } from './types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/metadata.ts';
@@ -195,7 +195,10 @@ export class GenericStore {
       const patched = applyPatch(type, deepCopy(base), patch, definition, opts.fieldValidation);
       // A patch may not move the object: name and namespace come from the URL.
       // kube reports a patched object it cannot decode against the patch (see patch-errors.ts).
-      const context = type === 'strategic' ? { type, patch } : { type: type as 'json' | 'merge', patch, patchedJson: JSON.stringify(patched) };
+      const context = type === 'strategic' ? { type, patch } : {
+        type: type as 'json' | 'merge', patch, patchedJson: JSON.stringify(patched),
+        numbers: patchedNumberLiterals(type as 'json' | 'merge', patch, patched),
+      };
       const decoded = opts.serverBuilt ? { object: patched as KubeObject, warnings: [] } : decodeBody(this.def, patched, { mode: opts.fieldValidation ?? 'Warn', subresource: opts.subresource, patch: context });
       warnings.splice(0, warnings.length, ...decoded.warnings);
       const obj = decoded.object;
@@ -220,6 +223,7 @@ export class GenericStore {
         live, applied, manager: opts.fieldManager!, force: opts.force, apiVersion: groupVersion(this.def), kind: this.def.kind,
         definition: this.def.schema, subresource: opts.subresource, time: new Date(), resetFields: this.resetFields(opts.subresource),
       });
+      carryAppliedLiterals(applied, res.object);
       const decoded = decodeBody(this.def, res.object, { mode: opts.fieldValidation ?? 'Warn' });
       const obj = decoded.object;
       if (obj.metadata.name !== undefined && obj.metadata.name !== name) {

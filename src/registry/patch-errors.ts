@@ -6,6 +6,7 @@
 // - JSON and merge patches: the patched document as evanphx/json-patch re-marshals it (Go's
 //   json.Marshal of a map: keys sorted, <, > and & escaped), the JSON decoder's error.
 import { errors, field } from '../api/errors.ts';
+import type { NumberLiteral } from '../api/json-scan.ts';
 import { goPrintValue } from './validation/go-unstructured.ts';
 
 export type PatchKind = 'json' | 'merge' | 'strategic';
@@ -16,6 +17,8 @@ export interface PatchContext {
   patch: unknown;
   /** JSON and merge patches: the patched document's JSON before decoding pruned it. */
   patchedJson?: string;
+  /** JSON and merge patches: the patch's number literals at their place in the result (patch-literals.ts). */
+  numbers?: NumberLiteral[];
 }
 
 /** The 422 for a patched object that failed to decode with `message`. */

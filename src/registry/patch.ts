@@ -1,6 +1,8 @@
 // PATCH bodies by content type: JSON patch (RFC 6902), JSON merge patch (RFC 7386) and
 // strategic merge patch, driven by the kind's OpenAPI patch strategies and merge keys.
 import { errors } from '../api/errors.ts';
+import { numberLiterals, type NumberLiteral } from '../api/json-scan.ts';
+import { patchedLiterals } from './patch-literals.ts';
 import { applyJsonPatch } from './patch/json-patch.ts';
 import { applyMergePatch } from './patch/merge-patch.ts';
 import { applyStrategicMergePatch } from './patch/strategic-merge.ts';
@@ -38,4 +40,21 @@ export function applyPatch(type: PatchType, doc: unknown, patch: unknown, defini
       // Apply patches merge by field ownership: GenericStore.apply, not a document transform.
       throw errors.unsupportedMediaType('application/apply-patch+yaml', supportedPatchTypes);
   }
+}
+
+/** The number literals a JSON or merge patch (as the request decoder recorded them) leaves in `patched`. */
+export function patchedNumberLiterals(type: 'json' | 'merge', patch: unknown, patched: unknown): NumberLiteral[] | undefined {
+  const numbers = patch !== null && typeof patch === 'object' ? numberLiterals.get(patch) : undefined;
+  return patchedLiterals(type, patch, numbers, patched);
+}
+
+/**
+ * An apply configuration's recorded literals, on the object the apply produced (its fields keep
+ * their places), so the body decoder judges them there: an integer past 2^53-1 is refused, not
+ * stored rounded. YAML's `1.0` is the integer 1 to kube's apply as to its YAML decoder, and not recorded.
+ */
+export function carryAppliedLiterals(applied: unknown, result: unknown): void {
+  if (result === null || typeof result !== 'object') return;
+  const numbers = patchedNumberLiterals('merge', applied, result);
+  if (numbers) numberLiterals.set(result, numbers);
 }

@@ -6,6 +6,7 @@ import { errors, StatusError } from '../api/errors.ts';
 import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
 import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
 import { duplicateFields, numberLiterals, scanJsonText } from '../api/json-scan.ts';
+import { goYamlNumbers } from '../api/yaml-numbers.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -156,9 +157,13 @@ function parseYaml(text: string): unknown {
   const nonEmpty = list.filter((d) => d.contents !== null);
   if (nonEmpty.length > 1) throw yamlError('only one document is accepted per request');
   if (!nonEmpty[0]) return undefined;
+  // Numbers as go-yaml resolves them, and the JSON text Go then decodes (api/yaml-numbers.ts).
+  const numbers = goYamlNumbers(nonEmpty[0]);
   try {
     // goyaml decodes !!binary to a string of its bytes: never a typed array in an object.
-    return nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit, reviver: (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value) });
+    const body: unknown = nonEmpty[0].toJS({ maxAliasCount: yamlAliasLimit, reviver: (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('utf8') : value) });
+    if (numbers.length > 0 && typeof body === 'object' && body !== null) numberLiterals.set(body, numbers);
+    return body;
   } catch (err) {
     const message = (err as Error).message;
     if (/Excessive alias count/.test(message)) throw yamlError('document contains excessive aliasing');

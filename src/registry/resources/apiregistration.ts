@@ -42,6 +42,14 @@ function validateAPIService(s: KubeObject): FieldError[] {
   return errs;
 }
 
+/** kube's NewLocalAvailableAPIServiceCondition. */
+export function localAvailableCondition(now = new Date()): Record<string, string> {
+  return {
+    type: 'Available', status: 'True', lastTransitionTime: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    reason: 'Local', message: 'Local APIServices are always available',
+  };
+}
+
 function availability(o: KubeObject): string {
   const c = arrayOf(o.status?.conditions).find((x: any) => x?.type === 'Available') as { status?: string; reason?: string } | undefined;
   if (!c) return 'Unknown';
@@ -64,9 +72,10 @@ export const apiServiceResource: ResourceDef = {
     defaults: (s) => {
       if (isObject(s.spec?.service)) s.spec.service.port ??= 443;
     },
-    // apiServerStrategy.PrepareForCreate: status is the availability controller's.
+    // apiServerStrategy.PrepareForCreate: status is the availability controller's, except
+    // that a local APIService (no service) is marked Available on create.
     prepareForCreate: (s) => {
-      s.status = {};
+      s.status = isObject(s.spec?.service) ? {} : { conditions: [localAvailableCondition()] };
     },
     validate: validateAPIService,
     bumpsGeneration: specChanged,

@@ -5,7 +5,8 @@
 // 9223372036854775808 for an int64 and `1e400` for any number:
 //   json: cannot unmarshal number 1.0 into Go struct field DeploymentSpec.spec.replicas of type int32
 // JSON.parse keeps only the value, so the request decoder records the literals whose text
-// matters (api/json-scan.ts) and they are checked here against the field's schema.
+// matters (api/json-scan.ts) and they are checked here against the field's schema. One
+// refusal is kubelite's own: an integer Go would keep exact past 2^53 (see inexactIntegerError).
 import type { NumberLiteral } from '../../api/json-scan.ts';
 import { goTypeName, quantityError, unmarshalTypeError } from './go-decode.ts';
 import { decodeContext, resolve, valueAt, type Definitions } from './schema-walk.ts';
@@ -21,6 +22,17 @@ export function parsesAsGoInt(literal: string, goType: 'int32' | 'int64'): boole
   const [min, max] = integerRanges[goType];
   const n = BigInt(literal);
   return n >= min && n <= max;
+}
+
+/**
+ * kubelite's own limit, not kube's: an int64 past 2^53-1 would be stored rounded (objects are
+ * held as JavaScript numbers), so it is refused rather than silently changed. Worded like the
+ * decoder's errors, naming the field, so clients show it as they show a decode error.
+ */
+export function inexactIntegerError(literal: string, goType: string, context?: { struct: string; field: string }): string {
+  const where = context ? `Go struct field ${context.struct}.${context.field}` : 'Go value';
+  return `number ${literal} for ${where} of type ${goType} cannot be kept exactly: ` +
+    `kubelite holds integers between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`;
 }
 
 /** The key under which a location's literal is kept. */
@@ -63,6 +75,7 @@ export function numberLiteralErrors(defs: Definitions, definition: string, obj: 
     } else if (target.type === 'integer') {
       const goType = target['x-go'] ?? 'int64';
       if (!parsesAsGoInt(literal, goType)) out.push({ segments, aborts: nested, message: unmarshalTypeError(word, goTypeName(ctx.target), context) });
+      else if (!Number.isSafeInteger(Number(literal))) out.push({ segments, aborts: nested, message: inexactIntegerError(literal, goTypeName(ctx.target), context) });
     } else if (target.type === 'number') {
       if (!Number.isFinite(Number(literal))) out.push({ segments, aborts: nested, message: unmarshalTypeError(word, 'float64', context) });
     }
