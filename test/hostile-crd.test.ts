@@ -14,6 +14,7 @@ import { startApiServer, type RunningApiServer } from '../src/apiserver.ts';
 import { createLogger } from '../src/log.ts';
 import { objectPrefix } from '../src/storage/keys.ts';
 import { until } from './support/wait.ts';
+import { nestedSchema, nestedValue } from './support/nesting.ts';
 
 let dataDir: string | undefined;
 let server: RunningApiServer | undefined;
@@ -37,18 +38,6 @@ async function call(method: string, path: string, body?: unknown, contentType = 
   return { status: res.status, text, json: text.startsWith('{') ? JSON.parse(text) : undefined };
 }
 
-/** An object schema whose `properties` nest `levels` deep: {type: object, properties: {a: {...}}}. */
-function nestedSchema(levels: number): Record<string, unknown> {
-  let schema: Record<string, unknown> = { type: 'string' };
-  for (let i = 0; i < levels; i++) schema = { type: 'object', properties: { a: schema } };
-  return schema;
-}
-
-function nestedValue(levels: number): unknown {
-  let v: unknown = 'leaf';
-  for (let i = 0; i < levels; i++) v = { a: v };
-  return v;
-}
 
 function crd(name: string, plural: string, kind: string, schemaLevels: number) {
   return {

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { maxNestingDepth, nestingDepth } from '../src/api/json-limits.ts';
 import { ensureBuilt, spawnKubelite, type KubeliteProcess } from './support/process.ts';
 import { until } from './support/wait.ts';
+import { nestedSchema, nestedValue } from './support/nesting.ts';
 
 let dataDir: string;
 let server: KubeliteProcess | undefined;
@@ -67,17 +68,6 @@ function crd(plural: string, kind: string, spec: Record<string, unknown>, versio
   };
 }
 
-function nestedSchema(levels: number): Record<string, unknown> {
-  let schema: Record<string, unknown> = { type: 'string' };
-  for (let i = 0; i < levels; i++) schema = { type: 'object', properties: { a: schema } };
-  return schema;
-}
-
-function nestedValue(levels: number): unknown {
-  let v: unknown = 'leaf';
-  for (let i = 0; i < levels; i++) v = { a: v };
-  return v;
-}
 
 async function established(name: string): Promise<boolean> {
   const got = await call('GET', `${crdPath}/${name}`);
