@@ -6,7 +6,7 @@ import { errors, StatusError } from '../api/errors.ts';
 import { exceedsNestingDepth, maxNestingDepth } from '../api/json-limits.ts';
 import { goJsonSyntaxError, summarizeData } from './go-json-syntax.ts';
 import { duplicateFields, numberLiterals, scanJsonText } from '../api/json-scan.ts';
-import { goYamlNumbers } from '../api/yaml-numbers.ts';
+import { goYamlNumbers } from './yaml-numbers.ts';
 import { decodeKubernetesProtobuf, protobufMediaType, type ExpectedKind } from './protobuf/index.ts';
 
 export type Encoding = 'json' | 'yaml';
@@ -157,7 +157,7 @@ function parseYaml(text: string): unknown {
   const nonEmpty = list.filter((d) => d.contents !== null);
   if (nonEmpty.length > 1) throw yamlError('only one document is accepted per request');
   if (!nonEmpty[0]) return undefined;
-  // Numbers as go-yaml resolves them, and the JSON text Go then decodes (api/yaml-numbers.ts).
+  // Numbers as go-yaml resolves them, and the JSON text Go then decodes (server/yaml-numbers.ts).
   const numbers = goYamlNumbers(nonEmpty[0]);
   try {
     // goyaml decodes !!binary to a string of its bytes: never a typed array in an object.

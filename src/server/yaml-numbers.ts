@@ -11,7 +11,7 @@
 // scalar is set to go-yaml's value here, and the JSON text Go would decode is recorded where
 // JavaScript would misread it, as the JSON scan records a JSON body's literals.
 import YAML, { type Document, type Node, type Scalar } from 'yaml';
-import { misreadNumber, type NumberLiteral } from './json-scan.ts';
+import { misreadNumber, type NumberLiteral } from '../api/json-scan.ts';
 
 /** go-yaml v2's yamlStyleFloat. */
 const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
