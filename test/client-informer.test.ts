@@ -339,4 +339,39 @@ describe('SharedInformer against kubelite', () => {
       client.close();
     }
   });
+
+  it('stripManagedFields keeps managedFields out of the store, and a PUT of a cached object keeps the stored ones', async (t) => {
+    if (!server) return t.skip(`kubelite did not start: ${String(startError)}`);
+    const client = ApiClient.fromKubeconfig(server.kubeconfigPath, { qps: 0 });
+    const ns = 'default';
+    await client.create(configMaps, configMap(ns, 'trimmed', { v: '1' }));
+    const trimmed = new SharedInformer(client, configMaps, { namespace: ns, fieldSelector: 'metadata.name=trimmed', stripManagedFields: true });
+    const metadata = new SharedInformer(client, configMaps, { namespace: ns, fieldSelector: 'metadata.name=trimmed', metadataOnly: true, stripManagedFields: true });
+    const full = new SharedInformer(client, configMaps, { namespace: ns, fieldSelector: 'metadata.name=trimmed' });
+    const delivered: KubeObject[] = [];
+    trimmed.addEventHandler({ onAdd: (o) => delivered.push(o), onUpdate: (_, o) => delivered.push(o) });
+    for (const i of [trimmed, metadata, full]) i.run();
+    try {
+      for (const i of [trimmed, metadata, full]) assert.equal(await i.waitForSync(), true);
+      // Listed: the informer without the option holds what the server sent.
+      assert.ok(full.store.get(`${ns}/trimmed`)?.metadata.managedFields?.length, 'the untrimmed informer keeps managedFields');
+      assert.equal(trimmed.store.get(`${ns}/trimmed`)?.metadata.managedFields, undefined);
+      assert.equal(metadata.store.get(`${ns}/trimmed`)?.metadata.managedFields, undefined);
+      // Watched: a change arrives trimmed too, with the rest of its metadata intact.
+      await client.patch(configMaps, 'trimmed', 'merge', { metadata: { labels: { a: 'b' } }, data: { v: '2' } }, { namespace: ns });
+      await until('the patch to reach the informers', () => (trimmed.store.get(`${ns}/trimmed`)?.data as Record<string, string> | undefined)?.v === '2' && metadata.store.get(`${ns}/trimmed`)?.metadata.labels?.a === 'b', 10_000);
+      const cached = trimmed.store.get(`${ns}/trimmed`)!;
+      assert.equal(cached.metadata.managedFields, undefined);
+      assert.equal(cached.metadata.labels?.a, 'b');
+      assert.ok(cached.metadata.uid && cached.metadata.resourceVersion && cached.metadata.creationTimestamp);
+      assert.ok(delivered.every((o) => o.metadata.managedFields === undefined), 'handlers never see managedFields');
+      // A controller's update from its cache: the server keeps the managedFields it has (kube's decodeLiveOrNew).
+      const updated = await client.update(configMaps, { ...cached, data: { v: '3' } });
+      const managers = (updated.metadata.managedFields ?? []).map((e) => e.manager);
+      assert.ok(managers.length > 0, 'the stored managedFields survive an update that sent none');
+    } finally {
+      await Promise.all([trimmed.stop(), metadata.stop(), full.stop()]);
+      client.close();
+    }
+  });
 });

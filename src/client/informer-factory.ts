@@ -5,7 +5,7 @@ import { SharedInformer, type InformerOptions } from './informer.ts';
 import type { ApiClient } from './rest.ts';
 import type { ResourceDescriptor } from './resource.ts';
 
-export type FactoryOptions = Pick<InformerOptions<KubeObject>, 'resyncPeriodMs' | 'pageSize' | 'backoff' | 'onError'>;
+export type FactoryOptions = Pick<InformerOptions<KubeObject>, 'resyncPeriodMs' | 'pageSize' | 'backoff' | 'onError' | 'stripManagedFields'>;
 
 export class InformerFactory {
   private readonly informers = new Map<string, SharedInformer<KubeObject>>();

@@ -49,7 +49,8 @@ export async function startControllerManager(config: ControllerManagerConfig): P
   }
   const { client, log } = config;
   const informerFailures = retryReporter(log, 'controller manager: informer failure');
-  const factory = new InformerFactory(client, { onError: (err, during) => informerFailures.failed(err, { during }) });
+  // Informers without managedFields, as kube-controller-manager's factories (their "trim" transform).
+  const factory = new InformerFactory(client, { stripManagedFields: true, onError: (err, during) => informerFailures.failed(err, { during }) });
   const recorders: EventRecorder[] = [];
   const ctx: ControllerContext = {
     client, factory, log, options, clock: config.clock ?? realClock,

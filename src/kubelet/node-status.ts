@@ -31,7 +31,8 @@ export class NodeStatusManager {
   private readonly lastPosted = new Map<string, number>();
 
   constructor(private readonly client: ApiClient, private readonly reportFrequencyMs: number) {
-    this.nodes = new SharedInformer(client, resources.nodes);
+    // Compared by conditions and endpoint only: managedFields need not be kept for 1,000 Nodes.
+    this.nodes = new SharedInformer(client, resources.nodes, { stripManagedFields: true });
   }
 
   /** Starts the Node informer and waits for its first list, at most `syncWaitMs`: until it has one, every check posts. */

@@ -75,7 +75,8 @@ export function startScheduler(opts: SchedulerOptions): RunningScheduler {
     ? new ApiClient(opts.client.config, { qps: opts.qps ?? 500, burst: opts.burst ?? 1000, userAgent: `kubelite-scheduler/0.1.0 (${process.platform}/${process.arch}) ${schedulerName}` })
     : opts.client;
   const informerFailures = retryReporter(log, 'scheduler: informer failure');
-  const factory = new InformerFactory(client, { onError: (err, during) => informerFailures.failed(err, { during }) });
+  // Informers without managedFields: kube-scheduler trims them from its pods (the scheduler reads none).
+  const factory = new InformerFactory(client, { stripManagedFields: true, onError: (err, during) => informerFailures.failed(err, { during }) });
   const podInformer = factory.informerFor<Pod>(resources.pods);
   const nodeInformer = factory.informerFor<Node>(resources.nodes);
   const namespaceInformer = factory.informerFor(resources.namespaces);

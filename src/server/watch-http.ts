@@ -37,7 +37,14 @@ function chunkFrame(line: string | Buffer): Buffer {
 }
 
 function frame(data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, Buffer.from('\r\n', 'latin1')]);
+  const head = `${data.length.toString(16)}\r\n`;
+  // Not Buffer.concat: a small result is a slice of the shared pool slab, and a cached frame
+  // would keep its whole 8 KiB slab alive (see ownBytes in watch-encoding.ts).
+  const framed = Buffer.allocUnsafeSlow(head.length + data.length + 2);
+  framed.write(head, 0, 'latin1');
+  data.copy(framed, head.length);
+  framed.write('\r\n', head.length + data.length, 'latin1');
+  return framed;
 }
 
 /** kube-apiserver ends a watch without timeoutSeconds after a random 30–60 minutes. */

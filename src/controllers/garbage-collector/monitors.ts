@@ -51,6 +51,8 @@ export class Monitors {
   private monitorFor(resource: ResourceDescriptor): SharedInformer {
     const informer = new SharedInformer(this.client, resource, {
       metadataOnly: true,
+      // kube-controller-manager's metadata informer factory trims managedFields, as its shared one does.
+      stripManagedFields: true,
       onError: (err, during) => this.log.debug({ resource: resourceKey(resource), during, err: String(err) }, 'garbage collector: monitor failure'),
     });
     const apiVersion = apiVersionOf(resource);
