@@ -4,10 +4,10 @@
 // and, when it is an error with a body, a metav1.Status; and the server keeps answering.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { fuzzRuns } from './support/fuzz.ts';
+import { rawExchange } from './support/raw-http.ts';
 
 let server: TestServer;
 before(async () => {
@@ -18,14 +18,7 @@ after(async () => {
 });
 
 function exchange(data: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
-    let out = '';
-    socket.on('data', (d) => { out += d.toString('latin1'); });
-    socket.on('close', () => resolve(out));
-    socket.on('error', () => undefined);
-    socket.end(data);
-  });
+  return rawExchange(server.url, data);
 }
 
 const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'PROPFIND', 'FOO', 'get', ''),

@@ -3,7 +3,7 @@
 // nothing is written when the answer is an error, and the server still answers afterwards.
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
-import net from 'node:net';
+import { rawExchange } from './support/raw-http.ts';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { maxNestingDepth } from '../src/api/json-limits.ts';
@@ -41,15 +41,7 @@ async function createConfigMap(name: string, data: Record<string, string> = { a:
 
 /** Sends raw bytes to the plain port; resolves with everything read until the server closes. */
 function raw(data: string | Buffer, opts: { keepOpen?: boolean } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
-    let out = '';
-    socket.on('data', (d) => { out += d.toString('latin1'); });
-    socket.on('close', () => resolve(out));
-    socket.on('error', () => undefined);
-    socket.write(data);
-    if (!opts.keepOpen) socket.end();
-  });
+  return rawExchange(server.url, data, opts);
 }
 
 function statusOf(response: string): { code: number; body: any } {

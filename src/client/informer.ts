@@ -162,7 +162,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     for (const item of list.items) {
       const obj = { ...item, apiVersion: item.apiVersion ?? apiVersionOf(this.resource), kind: item.kind ?? this.resource.kind };
       seen.add(objectKey(obj));
-      this.apply(obj);
+      this.apply(this.trimmed(obj));
     }
     for (const key of this.store.keys()) {
       if (seen.has(key)) continue;
@@ -240,8 +240,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   }
 
   /** Stores an object and delivers it as added, or updated if its resourceVersion moved. */
-  private apply(item: T): void {
-    const obj = this.trimmed(item);
+  private apply(obj: T): void {
     const old = this.store.upsert(obj);
     if (!old) this.emit('onAdd', obj);
     else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit('onUpdate', old, obj);
